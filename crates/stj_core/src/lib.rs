@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+
+pub mod ids;
+pub mod installation;
+pub mod ports;
+pub mod sealing;
+
+pub use ids::{ClientKey, IdError, KeyId, TenantUrl};
+pub use installation::{Installation, NewInstallation, SealedSecret, SharedSecret};
+pub use ports::{
+    Clock, InstallKeyError, InstallKeySource, InstallationRegistry, Licence, LicenceError,
+    LicenceSource, RegistryError, SystemClock,
+};
+pub use sealing::{SealError, SealingKey, SecretSealer};

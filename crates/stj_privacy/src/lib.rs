@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+
+mod query;
+mod wrappers;
+
+pub use query::{CREDENTIAL_PARAMS, redact_query};
+pub use wrappers::{Personal, Secret};
+
+/// The only installation fields the backend may persist. Anything else Jira sends on install
+/// (descriptions, SEN, product versions) is dropped at the edge.
+pub const STORABLE_INSTALLATION_FIELDS: &[&str] = &[
+    "client_key",
+    "base_url",
+    "display_url",
+    "sealed_shared_secret",
+    "key_id",
+    "enabled",
+    "created_at",
+    "updated_at",
+];
+
+/// What `Debug`/`Display` print in place of a protected value.
+pub const REDACTED: &str = "[redacted]";
+
+#[cfg(test)]
+mod tests;

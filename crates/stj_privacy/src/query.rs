@@ -1,0 +1,24 @@
+use crate::REDACTED;
+
+/// Query parameters that carry credentials and must never be logged.
+pub const CREDENTIAL_PARAMS: &[&str] = &["jwt", "access_token", "token", "assertion", "sharedSecret"];
+
+/// A path-and-query with every credential parameter's value replaced by `[redacted]`.
+/// Works on the raw text so nothing is decoded or re-encoded on the way.
+pub fn redact_query(path_and_query: &str) -> String {
+    let Some((path, query)) = path_and_query.split_once('?') else {
+        return path_and_query.to_owned();
+    };
+    let redacted: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+            if CREDENTIAL_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(name)) {
+                format!("{name}={REDACTED}")
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect();
+    format!("{path}?{}", redacted.join("&"))
+}
