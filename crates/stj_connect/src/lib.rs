@@ -3,3 +3,4 @@
 //! arrive as `RequestFacts`, and key and licence look-ups go through `stj_core` ports.
 
 pub mod qsh;
+pub mod outgoing;

@@ -68,3 +68,10 @@ impl<T> fmt::Display for Personal<T> {
         f.write_str(REDACTED)
     }
 }
+
+/// Secrets arrive from configuration files and environment variables.
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Secret<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Secret)
+    }
+}
