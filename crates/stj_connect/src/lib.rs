@@ -2,5 +2,19 @@
 //! licence policy, and the app descriptor. No HTTP server and no HTTP client live here: requests
 //! arrive as `RequestFacts`, and key and licence look-ups go through `stj_core` ports.
 
-pub mod qsh;
+pub mod config;
+pub mod descriptor;
+pub mod install_keys;
+pub mod licence;
+pub mod lifecycle;
 pub mod outgoing;
+pub mod qsh;
+pub mod tenants;
+pub mod token;
+
+pub use config::ConnectConfig;
+pub use install_keys::InstallKeys;
+pub use licence::ConnectLicenceGate;
+pub use lifecycle::{Lifecycle, LifecycleError};
+pub use tenants::{Tenant, TenantDirectory};
+pub use token::ConnectJwtAuthenticator;

@@ -1,10 +1,15 @@
 #![doc = include_str!("../README.md")]
 
+pub mod auth;
 pub mod ids;
 pub mod installation;
 pub mod ports;
 pub mod sealing;
 
+pub use auth::{
+    AccountId, AuthError, Authenticator, LicenceCheckError, LicenceGate, Principal, QshPolicy,
+    RequestFacts,
+};
 pub use ids::{ClientKey, IdError, KeyId, TenantUrl};
 pub use installation::{Installation, NewInstallation, SealedSecret, SharedSecret};
 pub use ports::{
