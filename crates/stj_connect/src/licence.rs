@@ -22,7 +22,11 @@ pub struct ConnectLicenceGate {
 }
 
 impl ConnectLicenceGate {
-    pub fn new(source: Arc<dyn LicenceSource>, tenants: Arc<TenantDirectory>, ttl: Duration) -> Self {
+    pub fn new(
+        source: Arc<dyn LicenceSource>,
+        tenants: Arc<TenantDirectory>,
+        ttl: Duration,
+    ) -> Self {
         Self { source, tenants, ttl: ttl.min(MAX_LICENCE_CACHE), cache: Mutex::new(HashMap::new()) }
     }
 

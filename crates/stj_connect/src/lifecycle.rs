@@ -94,14 +94,19 @@ impl Lifecycle {
         }
     }
 
-    pub async fn installed(&self, facts: &RequestFacts<'_>, body: &[u8]) -> Result<ClientKey, LifecycleError> {
+    pub async fn installed(
+        &self,
+        facts: &RequestFacts<'_>,
+        body: &[u8],
+    ) -> Result<ClientKey, LifecycleError> {
         let issuer = self.verify_signed_install(facts).await?;
         let payload = self.payload(body, &issuer)?;
         let secret = payload
             .shared_secret
             .filter(|s| SECRET_LEN.contains(&s.expose().len()))
             .ok_or_else(|| bad("sharedSecret must be 32 to 256 characters"))?;
-        let base_url = TenantUrl::parse(&payload.base_url).map_err(|e| bad(&format!("baseUrl: {e}")))?;
+        let base_url =
+            TenantUrl::parse(&payload.base_url).map_err(|e| bad(&format!("baseUrl: {e}")))?;
         let display_url = match payload.display_url.as_deref() {
             Some(raw) if !raw.is_empty() => {
                 Some(TenantUrl::parse(raw).map_err(|e| bad(&format!("displayUrl: {e}")))?)
@@ -113,16 +118,34 @@ impl Lifecycle {
             .sealer()
             .seal(&issuer, &secret)
             .map_err(|e| LifecycleError::Unavailable(e.into()))?;
-        let new = NewInstallation { client_key: issuer.clone(), base_url, display_url, sealed_secret, enabled: true };
-        self.tenants.registry().upsert(new, self.clock.now()).await.map_err(|e| LifecycleError::Unavailable(e.into()))?;
+        let new = NewInstallation {
+            client_key: issuer.clone(),
+            base_url,
+            display_url,
+            sealed_secret,
+            enabled: true,
+        };
+        self.tenants
+            .registry()
+            .upsert(new, self.clock.now())
+            .await
+            .map_err(|e| LifecycleError::Unavailable(e.into()))?;
         self.tenants.evict(&issuer);
         Ok(issuer)
     }
 
-    pub async fn uninstalled(&self, facts: &RequestFacts<'_>, body: &[u8]) -> Result<ClientKey, LifecycleError> {
+    pub async fn uninstalled(
+        &self,
+        facts: &RequestFacts<'_>,
+        body: &[u8],
+    ) -> Result<ClientKey, LifecycleError> {
         let issuer = self.verify_signed_install(facts).await?;
         self.payload(body, &issuer)?;
-        self.tenants.registry().delete(&issuer).await.map_err(|e| LifecycleError::Unavailable(e.into()))?;
+        self.tenants
+            .registry()
+            .delete(&issuer)
+            .await
+            .map_err(|e| LifecycleError::Unavailable(e.into()))?;
         self.tenants.evict(&issuer);
         Ok(issuer)
     }
@@ -148,15 +171,21 @@ impl Lifecycle {
 
     /// RS256 only, key by `kid`, `aud` = our base URL, `iss` = the payload's client key (checked by
     /// `payload`), exp/iat required, qsh computed over this request.
-    async fn verify_signed_install(&self, facts: &RequestFacts<'_>) -> Result<ClientKey, LifecycleError> {
+    async fn verify_signed_install(
+        &self,
+        facts: &RequestFacts<'_>,
+    ) -> Result<ClientKey, LifecycleError> {
         let token = extract_token(facts)?;
         let metadata = Token::decode_metadata(&token).map_err(|_| AuthError::Malformed)?;
         if metadata.algorithm() != "RS256" {
             return Err(AuthError::Algorithm.into());
         }
-        let kid = metadata.key_id().and_then(|k| KeyId::parse(k).ok()).ok_or(AuthError::Malformed)?;
+        let kid =
+            metadata.key_id().and_then(|k| KeyId::parse(k).ok()).ok_or(AuthError::Malformed)?;
         let key = self.keys.get(&kid).await.map_err(|e| match e {
-            KeyError::Unknown | KeyError::Invalid => LifecycleError::Unauthorized(AuthError::Signature),
+            KeyError::Unknown | KeyError::Invalid => {
+                LifecycleError::Unauthorized(AuthError::Signature)
+            }
             KeyError::Unavailable(_) => LifecycleError::KeyServiceUnavailable,
         })?;
         let claims = key
@@ -178,11 +207,10 @@ impl Lifecycle {
     }
 
     fn payload(&self, body: &[u8], issuer: &ClientKey) -> Result<LifecyclePayload, LifecycleError> {
-        let payload: LifecyclePayload =
-            serde_json::from_slice(body).map_err(|e| {
-                // Position only: serde's message can quote values, and this body carries a secret.
-                bad(&format!("not a lifecycle payload (line {}, column {})", e.line(), e.column()))
-            })?;
+        let payload: LifecyclePayload = serde_json::from_slice(body).map_err(|e| {
+            // Position only: serde's message can quote values, and this body carries a secret.
+            bad(&format!("not a lifecycle payload (line {}, column {})", e.line(), e.column()))
+        })?;
         if payload.key != self.app_key {
             return Err(bad("key does not name this app"));
         }

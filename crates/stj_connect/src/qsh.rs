@@ -55,7 +55,9 @@ fn canonical_query(raw_query: &str) -> String {
     groups
         .into_iter()
         .map(|(name, mut values)| {
-            values.sort();
+            // Java's `Collections.sort` (and JS's `Array.sort`) order strings by UTF-16 code unit,
+            // not by code point: U+1F600 sorts before U+FF01.
+            values.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
             let joined: Vec<String> = values.iter().map(|v| encode(v)).collect();
             format!("{name}={}", joined.join(","))
         })
@@ -81,6 +83,7 @@ mod tests {
             ("GET", "", "", "", "GET&/&"),
             ("GET", "/test", "c=&c=+&c=%2520&c=%2B", "", "GET&/test&c=,%20,%2520,%2B"),
             ("GET", "/test", "A=A&a=a&b=b&B=B", "", "GET&/test&A=A&B=B&a=a&b=b"),
+            ("GET", "/t", "v=%EF%BC%81&v=%F0%9F%98%80", "", "GET&/t&v=%F0%9F%98%80,%EF%BC%81"),
             (
                 "GET",
                 "/base/path/to/service",

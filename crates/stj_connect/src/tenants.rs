@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use stj_core::{ClientKey, InstallationRegistry, RegistryError, SecretSealer, SharedSecret, TenantUrl};
+use stj_core::{
+    ClientKey, InstallationRegistry, RegistryError, SecretSealer, SharedSecret, TenantUrl,
+};
 
 /// What verification needs of a tenant: its URL, its unsealed secret, whether it is enabled.
 #[derive(Debug, Clone)]
@@ -36,7 +38,11 @@ pub struct TenantDirectory {
 const MAX_CACHED: usize = 10_000;
 
 impl TenantDirectory {
-    pub fn new(registry: Arc<dyn InstallationRegistry>, sealer: Arc<SecretSealer>, ttl: Duration) -> Self {
+    pub fn new(
+        registry: Arc<dyn InstallationRegistry>,
+        sealer: Arc<SecretSealer>,
+        ttl: Duration,
+    ) -> Self {
         Self { registry, sealer, ttl, cache: Mutex::new(HashMap::new()) }
     }
 
@@ -55,7 +61,9 @@ impl TenantDirectory {
         let tenant = match self.registry.find(client_key).await? {
             None => None,
             Some(installation) => Some(Tenant {
-                shared_secret: self.sealer.open(&installation.client_key, &installation.sealed_secret)?,
+                shared_secret: self
+                    .sealer
+                    .open(&installation.client_key, &installation.sealed_secret)?,
                 client_key: installation.client_key,
                 base_url: installation.base_url,
                 enabled: installation.enabled,

@@ -9,9 +9,7 @@ use jwt_simple::JWTError;
 use jwt_simple::prelude::*;
 use serde::Deserialize;
 
-use stj_core::{
-    AuthError, Authenticator, ClientKey, Licence, Principal, QshPolicy, RequestFacts,
-};
+use stj_core::{AuthError, Authenticator, ClientKey, Licence, Principal, QshPolicy, RequestFacts};
 use stj_privacy::Personal;
 
 use crate::qsh::{CONTEXT_QSH, qsh};
@@ -68,7 +66,8 @@ pub(crate) fn unverified_issuer(token: &str) -> Result<ClientKey, AuthError> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|_| AuthError::Malformed)?;
-    let claims: UnverifiedIssuer = serde_json::from_slice(&bytes).map_err(|_| AuthError::Malformed)?;
+    let claims: UnverifiedIssuer =
+        serde_json::from_slice(&bytes).map_err(|_| AuthError::Malformed)?;
     ClientKey::parse(&claims.iss.ok_or(AuthError::Malformed)?).map_err(|_| AuthError::UnknownIssuer)
 }
 
@@ -90,7 +89,9 @@ pub(crate) fn classify(err: &jwt_simple::Error) -> AuthError {
             | JWTError::TokenIsTooOld,
         ) => AuthError::Expired,
         Some(JWTError::AlgorithmMismatch) => AuthError::Algorithm,
-        Some(JWTError::InvalidSignature | JWTError::InvalidAuthenticationTag) => AuthError::Signature,
+        Some(JWTError::InvalidSignature | JWTError::InvalidAuthenticationTag) => {
+            AuthError::Signature
+        }
         _ => AuthError::Malformed,
     }
 }
@@ -175,15 +176,20 @@ impl Authenticator for ConnectJwtAuthenticator {
         } else {
             query_licence(facts.raw_query)
         };
-        Ok(Principal { client_key: tenant.client_key, base_url: tenant.base_url, account_id, licence_claim })
+        Ok(Principal {
+            client_key: tenant.client_key,
+            base_url: tenant.base_url,
+            account_id,
+            licence_claim,
+        })
     }
 }
 
 /// `lic=active|none` on iframe URLs; covered by the qsh we just checked, so it can be trusted.
 fn query_licence(raw_query: &str) -> Option<Licence> {
-    url::form_urlencoded::parse(raw_query.as_bytes()).find(|(name, _)| name == "lic").map(
-        |(_, value)| if value == "active" { Licence::Active } else { Licence::Inactive },
-    )
+    url::form_urlencoded::parse(raw_query.as_bytes())
+        .find(|(name, _)| name == "lic")
+        .map(|(_, value)| if value == "active" { Licence::Active } else { Licence::Inactive })
 }
 
 /// `context.license.active` on context tokens.

@@ -21,7 +21,11 @@ pub enum RegistryError {
 #[async_trait]
 pub trait InstallationRegistry: Send + Sync + Debug {
     /// Insert, or overwrite secret, URLs and enabled flag of an existing row (keeping `created_at`).
-    async fn upsert(&self, new: NewInstallation, now: DateTime<Utc>) -> Result<Installation, RegistryError>;
+    async fn upsert(
+        &self,
+        new: NewInstallation,
+        now: DateTime<Utc>,
+    ) -> Result<Installation, RegistryError>;
     async fn find(&self, client_key: &ClientKey) -> Result<Option<Installation>, RegistryError>;
     /// `Ok(false)` when no such installation exists.
     async fn set_enabled(

@@ -54,8 +54,8 @@ impl SecretSealer {
                 .ok()
                 .filter(|b| b.len() == 32)
                 .ok_or_else(|| SealError::BadKey(key.id.clone()))?;
-            let unbound =
-                UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| SealError::BadKey(key.id.clone()))?;
+            let unbound = UnboundKey::new(&AES_256_GCM, &bytes)
+                .map_err(|_| SealError::BadKey(key.id.clone()))?;
             map.insert(key.id.clone(), LessSafeKey::new(unbound));
         }
         if !map.contains_key(active) {
@@ -64,7 +64,11 @@ impl SecretSealer {
         Ok(Self { active: active.to_owned(), keys: map, rng: SystemRandom::new() })
     }
 
-    pub fn seal(&self, client_key: &ClientKey, secret: &SharedSecret) -> Result<SealedSecret, SealError> {
+    pub fn seal(
+        &self,
+        client_key: &ClientKey,
+        secret: &SharedSecret,
+    ) -> Result<SealedSecret, SealError> {
         let key = self.keys.get(&self.active).ok_or(SealError::NoActiveKey)?;
         let mut nonce = [0u8; NONCE_LEN];
         self.rng.fill(&mut nonce).map_err(|_| SealError::Random)?;
@@ -78,10 +82,17 @@ impl SecretSealer {
         Ok(SealedSecret { key_id: self.active.clone(), nonce: nonce.to_vec(), ciphertext: in_out })
     }
 
-    pub fn open(&self, client_key: &ClientKey, sealed: &SealedSecret) -> Result<SharedSecret, SealError> {
-        let key =
-            self.keys.get(&sealed.key_id).ok_or_else(|| SealError::UnknownKeyId(sealed.key_id.clone()))?;
-        let nonce = Nonce::try_assume_unique_for_key(&sealed.nonce).map_err(|_| SealError::Tampered)?;
+    pub fn open(
+        &self,
+        client_key: &ClientKey,
+        sealed: &SealedSecret,
+    ) -> Result<SharedSecret, SealError> {
+        let key = self
+            .keys
+            .get(&sealed.key_id)
+            .ok_or_else(|| SealError::UnknownKeyId(sealed.key_id.clone()))?;
+        let nonce =
+            Nonce::try_assume_unique_for_key(&sealed.nonce).map_err(|_| SealError::Tampered)?;
         let mut in_out = sealed.ciphertext.clone();
         let plain = key
             .open_in_place(nonce, Aad::from(client_key.as_str().as_bytes()), &mut in_out)
@@ -142,13 +153,19 @@ mod tests {
         assert_eq!(rotated.open(&ck("t"), &sealed).unwrap().expose(), "abc");
         assert_eq!(rotated.seal(&ck("t"), &Secret::new("abc".into())).unwrap().key_id, "k2");
         let dropped = SecretSealer::new("k2", &[key("k2", 2)]).unwrap();
-        assert_eq!(dropped.open(&ck("t"), &sealed).unwrap_err(), SealError::UnknownKeyId("k1".into()));
+        assert_eq!(
+            dropped.open(&ck("t"), &sealed).unwrap_err(),
+            SealError::UnknownKeyId("k1".into())
+        );
     }
 
     #[test]
     fn bad_configuration_is_refused() {
         let short = SealingKey { id: "k".into(), hex: Secret::new("abcd".into()) };
         assert!(matches!(SecretSealer::new("k", &[short]), Err(SealError::BadKey(_))));
-        assert!(matches!(SecretSealer::new("missing", &[key("k1", 1)]), Err(SealError::NoActiveKey)));
+        assert!(matches!(
+            SecretSealer::new("missing", &[key("k1", 1)]),
+            Err(SealError::NoActiveKey)
+        ));
     }
 }

@@ -1,7 +1,8 @@
 use crate::REDACTED;
 
 /// Query parameters that carry credentials and must never be logged.
-pub const CREDENTIAL_PARAMS: &[&str] = &["jwt", "access_token", "token", "assertion", "sharedSecret"];
+pub const CREDENTIAL_PARAMS: &[&str] =
+    &["jwt", "access_token", "token", "assertion", "sharedSecret"];
 
 /// A path-and-query with every credential parameter's value replaced by `[redacted]`.
 /// Works on the raw text so nothing is decoded or re-encoded on the way.

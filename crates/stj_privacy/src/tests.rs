@@ -21,7 +21,10 @@ fn personal_data_never_prints_but_has_a_stable_pseudonym() {
 #[test]
 fn jwt_is_removed_from_logged_urls() {
     let cases = [
-        ("/panel?issueKey=A-1&jwt=eyJ.x.y&lic=active", "/panel?issueKey=A-1&jwt=[redacted]&lic=active"),
+        (
+            "/panel?issueKey=A-1&jwt=eyJ.x.y&lic=active",
+            "/panel?issueKey=A-1&jwt=[redacted]&lic=active",
+        ),
         ("/panel?JWT=eyJ", "/panel?JWT=[redacted]"),
         ("/healthz", "/healthz"),
         ("/x?jwt", "/x?jwt=[redacted]"),

@@ -1,0 +1,4 @@
+pub(crate) mod api;
+pub(crate) mod health;
+pub(crate) mod lifecycle;
+pub(crate) mod pages;

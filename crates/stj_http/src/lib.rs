@@ -1,0 +1,42 @@
+#![doc = include_str!("../README.md")]
+
+mod access_log;
+pub mod auth;
+pub mod config;
+mod handlers;
+pub mod headers;
+pub mod problem;
+pub mod ratelimit;
+pub mod routes;
+pub mod state;
+
+pub use config::{HttpConfig, RateLimitConfig};
+pub use routes::{Access, RouteSpec, routes};
+pub use state::EdgeState;
+
+use actix_web::web;
+
+/// Everything the app serves, wrapped in the cross-cutting middleware. Used by the binary and tests.
+pub fn app(
+    state: web::Data<EdgeState>,
+) -> actix_web::App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let config = state.config.clone();
+    actix_web::App::new()
+        .app_data(state)
+        .app_data(web::PayloadConfig::new(config.max_body_bytes))
+        .app_data(problem::json_config(config.max_body_bytes))
+        .configure(routes::configure)
+        .default_service(web::to(problem::not_found))
+        .wrap(problem::problem_errors())
+        .wrap(headers::security_headers(&config))
+        .wrap(actix_web::middleware::from_fn(headers::limit_headers))
+        .wrap(actix_web::middleware::from_fn(access_log::access_log))
+}

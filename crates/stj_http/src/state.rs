@@ -1,0 +1,20 @@
+use std::sync::Arc;
+
+use stj_connect::Lifecycle;
+use stj_core::{Authenticator, InstallationRegistry, LicenceGate};
+
+use crate::HttpConfig;
+use crate::ratelimit::RateLimits;
+
+/// What handlers and extractors reach through `web::Data`. Ports only, wired by the binary.
+#[derive(Debug)]
+pub struct EdgeState {
+    pub authenticator: Arc<dyn Authenticator>,
+    pub licence: Arc<dyn LicenceGate>,
+    pub lifecycle: Arc<Lifecycle>,
+    pub registry: Arc<dyn InstallationRegistry>,
+    /// Serialised once at start-up: the descriptor only changes with configuration.
+    pub descriptor_json: String,
+    pub limits: RateLimits,
+    pub config: HttpConfig,
+}
