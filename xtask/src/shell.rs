@@ -1,0 +1,129 @@
+//! Process and output helpers shared by every subcommand.
+//!
+//! All human-readable output goes to stderr through `note`; only machine-readable results
+//! (such as `dev-db`'s URL) go to stdout through `emit`.
+
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::Context as _;
+
+/// The workspace root: the parent of `xtask/`.
+pub(crate) fn project_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// A `cargo` command run from the workspace root, with the cargo that runs xtask.
+pub(crate) fn cargo() -> Command {
+    let mut cmd = Command::new(env_var("CARGO").unwrap_or_else(|| "cargo".to_owned()));
+    cmd.current_dir(project_root());
+    cmd
+}
+
+/// Reads an environment variable; empty counts as unset.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "xtask is dev tooling: it reads CARGO and DATABASE_URL, never app configuration"
+)]
+pub(crate) fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+/// Human-readable progress and errors, on stderr.
+#[expect(clippy::print_stderr, reason = "xtask's single channel for progress output")]
+pub(crate) fn note(msg: impl Display) {
+    eprintln!("{msg}");
+}
+
+/// A machine-readable result, on stdout.
+#[expect(clippy::print_stdout, reason = "xtask's single channel for results meant for scripts")]
+pub(crate) fn emit(msg: impl Display) {
+    println!("{msg}");
+}
+
+/// Runs `cmd` with inherited stdio after echoing it; a non-zero exit is an error.
+pub(crate) fn run(cmd: &mut Command) -> anyhow::Result<()> {
+    let line = describe(cmd);
+    note(format_args!("$ {line}"));
+    let status = cmd.status().with_context(|| format!("failed to start `{line}`"))?;
+    anyhow::ensure!(status.success(), "`{line}` failed ({status})");
+    Ok(())
+}
+
+/// Runs `cmd` quietly and returns its stdout; on failure the error carries its output.
+pub(crate) fn output(cmd: &mut Command) -> anyhow::Result<String> {
+    let line = describe(cmd);
+    let out =
+        cmd.stdin(Stdio::null()).output().with_context(|| format!("failed to start `{line}`"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        anyhow::bail!(
+            "`{line}` failed ({}):\n{}{}",
+            out.status,
+            stdout.trim_end(),
+            stderr.trim_end()
+        );
+    }
+    Ok(stdout)
+}
+
+/// Whether a program with this name or path can be started at all.
+pub(crate) fn has_program(program: impl AsRef<std::ffi::OsStr>) -> bool {
+    let program = Path::new(program.as_ref());
+    if program.components().count() > 1 {
+        return program.is_file();
+    }
+    env_var("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// `1.2s`, for step timings.
+pub(crate) fn secs(elapsed: Duration) -> String {
+    format!("{:.1}s", elapsed.as_secs_f64())
+}
+
+/// The command line as a shell would show it, with URL passwords hidden.
+pub(crate) fn describe(cmd: &Command) -> String {
+    let envs = cmd.get_envs().filter_map(|(key, value)| {
+        value.map(|value| {
+            format!("{}={}", key.to_string_lossy(), redact_url(&value.to_string_lossy()))
+        })
+    });
+    let program = std::iter::once(cmd.get_program().to_string_lossy().into_owned());
+    let args = cmd.get_args().map(|arg| redact_url(&arg.to_string_lossy()));
+    envs.chain(program).chain(args).collect::<Vec<_>>().join(" ")
+}
+
+/// Hides the password of a `scheme://user:password@host` URL; other text is returned as is.
+pub(crate) fn redact_url(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else { return text.to_owned() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else { return text.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::redact_url;
+
+    #[test]
+    fn redact_url_hides_only_the_password() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db?x=1"),
+            "postgres://u:***@h:5432/db?x=1"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(redact_url("--workspace"), "--workspace");
+    }
+}
