@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+
+mod config;
+mod migrations;
+mod pg;
+mod queries;
+mod row;
+mod sqlite;
+
+use std::sync::Arc;
+
+use stj_core::InstallationRegistry;
+
+pub use config::RegistryConfig;
+pub use migrations::run_migrations;
+pub use pg::PgInstallationRegistry;
+pub use sqlite::SqliteInstallationRegistry;
+
+use crate::config::Backend;
+
+/// The registry the URL names (`postgres://…` or `sqlite://…`), unmigrated (except `:memory:`).
+pub async fn open(config: &RegistryConfig) -> anyhow::Result<Arc<dyn InstallationRegistry>> {
+    Ok(match Backend::of(&config.url)? {
+        Backend::Postgres => Arc::new(PgInstallationRegistry::new(config)?),
+        Backend::Sqlite => Arc::new(SqliteInstallationRegistry::open(config).await?),
+    })
+}

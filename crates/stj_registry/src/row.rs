@@ -1,0 +1,56 @@
+use chrono::{DateTime, Utc};
+use diesel::Queryable;
+use stj_core::{ClientKey, IdError, Installation, RegistryError, SealedSecret, TenantUrl};
+
+/// An `installations` row as stored, in column order; validated by `into_installation`.
+#[derive(Debug, Queryable)]
+pub(crate) struct Row {
+    client_key: String,
+    base_url: String,
+    display_url: Option<String>,
+    secret_key_id: String,
+    secret_nonce: Vec<u8>,
+    secret_ciphertext: Vec<u8>,
+    enabled: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// The message names the column, never its content: a hand-edited row may hold anything.
+fn corrupt(column: &'static str) -> impl Fn(IdError) -> RegistryError {
+    move |err| RegistryError::Corrupt(format!("{column}: {err}"))
+}
+
+impl Row {
+    pub(crate) fn into_installation(self) -> Result<Installation, RegistryError> {
+        Ok(Installation {
+            client_key: ClientKey::parse(&self.client_key).map_err(corrupt("client_key"))?,
+            base_url: TenantUrl::parse(&self.base_url).map_err(corrupt("base_url"))?,
+            display_url: self
+                .display_url
+                .as_deref()
+                .map(TenantUrl::parse)
+                .transpose()
+                .map_err(corrupt("display_url"))?,
+            sealed_secret: SealedSecret {
+                key_id: self.secret_key_id,
+                nonce: self.secret_nonce,
+                ciphertext: self.secret_ciphertext,
+            },
+            enabled: self.enabled,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// Failed queries: an undecodable row is corrupt data; anything else means the database cannot
+/// serve right now (down, timed out, not migrated).
+pub(crate) fn query_error(err: diesel::result::Error) -> RegistryError {
+    match err {
+        diesel::result::Error::DeserializationError(err) => {
+            RegistryError::Corrupt(format!("undecodable row: {err}"))
+        }
+        other => RegistryError::Unavailable(other.into()),
+    }
+}
