@@ -1,0 +1,76 @@
+//! Jira's app-licence endpoint, asked as the app itself (JWT signed with the tenant's secret).
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use stj_connect::outgoing::app_authorization;
+use stj_core::{ClientKey, Licence, LicenceError, LicenceSource, SharedSecret, TenantUrl};
+
+use crate::config::{ConfigError, JiraConfig, check_app_key};
+use crate::http;
+
+/// `GET {baseUrl}/rest/atlassian-connect/1/addons/{appKey}`. No cache: the domain's licence gate
+/// caches answers per tenant.
+#[derive(Debug, Clone)]
+pub struct JiraLicenceSource {
+    agent: ureq::Agent,
+    app_key: String,
+    path: String,
+}
+
+impl JiraLicenceSource {
+    pub fn new(app_key: &str, config: &JiraConfig) -> Result<Self, ConfigError> {
+        check_app_key(app_key)?;
+        Ok(Self {
+            agent: http::agent(config.timeout()?),
+            app_key: app_key.to_owned(),
+            path: format!("/rest/atlassian-connect/1/addons/{app_key}"),
+        })
+    }
+}
+
+/// The part of the add-on record that matters; Jira omits `license` for apps without licensing.
+#[derive(Debug, Deserialize)]
+struct AddonRecord {
+    license: Option<LicenseRecord>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LicenseRecord {
+    active: bool,
+}
+
+#[async_trait]
+impl LicenceSource for JiraLicenceSource {
+    async fn licence(
+        &self,
+        client_key: &ClientKey,
+        base_url: &TenantUrl,
+        shared_secret: &SharedSecret,
+    ) -> Result<Licence, LicenceError> {
+        let tenant = base_url.host();
+        let unavailable = |e: anyhow::Error| {
+            tracing::warn!(tenant, %client_key, error = %e, "licence lookup failed");
+            LicenceError::Unavailable(e)
+        };
+        let authorization =
+            app_authorization(&self.app_key, base_url, shared_secret, "GET", &self.path)
+                .map_err(|e| unavailable(e.into()))?;
+        let url = format!("{}{}", base_url.as_str(), self.path);
+        let fetched = http::get(&self.agent, url, "application/json", Some(authorization))
+            .await
+            .map_err(unavailable)?;
+        if fetched.status != 200 {
+            return Err(unavailable(anyhow::anyhow!(
+                "licence endpoint answered {}",
+                fetched.status
+            )));
+        }
+        let record: AddonRecord = serde_json::from_str(&fetched.body).map_err(|e| {
+            unavailable(anyhow::Error::new(e).context("licence record is not the expected JSON"))
+        })?;
+        Ok(match record.license {
+            Some(LicenseRecord { active: true }) => Licence::Active,
+            Some(LicenseRecord { active: false }) | None => Licence::Inactive,
+        })
+    }
+}
