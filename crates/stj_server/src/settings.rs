@@ -1,0 +1,142 @@
+//! Layered configuration. Every section is defined by the crate that uses it and denies unknown
+//! keys, so a typo or a stale key fails start-up (and the test that loads every file in `config/`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use stj_connect::ConnectConfig;
+use stj_core::SealingKey;
+use stj_http::HttpConfig;
+use stj_jira::JiraConfig;
+use stj_privacy::Secret;
+use stj_registry::RegistryConfig;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Local,
+    Test,
+    Production,
+}
+
+impl Environment {
+    pub fn parse(raw: &str) -> anyhow::Result<Self> {
+        match raw {
+            "local" => Ok(Self::Local),
+            "test" => Ok(Self::Test),
+            "production" => Ok(Self::Production),
+            other => {
+                anyhow::bail!("APP_ENVIRONMENT must be local, test or production, not {other:?}")
+            }
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Test => "test",
+            Self::Production => "production",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub http: HttpConfig,
+    pub connect: ConnectConfig,
+    pub registry: RegistryConfig,
+    pub jira: JiraConfig,
+    pub sealing: SealingConfig,
+    pub telemetry: TelemetryConfig,
+    pub sandbox: SandboxConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealingConfig {
+    /// Id of the key new secrets are sealed with.
+    pub active_key_id: String,
+    /// Key id → 32 bytes as 64 hex characters. Keep old ids until every row is re-sealed.
+    pub keys: BTreeMap<String, Secret<String>>,
+}
+
+impl SealingConfig {
+    pub fn keys(&self) -> Vec<SealingKey> {
+        self.keys.iter().map(|(id, hex)| SealingKey { id: id.clone(), hex: hex.clone() }).collect()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetryConfig {
+    /// tracing-subscriber filter, e.g. `info` or `info,stj_http=debug`.
+    pub filter: String,
+    /// `json` (production) or `pretty` (local).
+    pub format: String,
+}
+
+/// The local Jira sandbox. Refused outside `local` and `test`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxConfig {
+    pub enabled: bool,
+    pub port: u16,
+}
+
+impl Settings {
+    /// Loads `base.toml`, then `<environment>.toml`, then `APP__…` variables from `env`.
+    pub fn load(
+        config_dir: &Path,
+        environment: Environment,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let overrides: config::Map<String, String> =
+            env.into_iter().filter(|(k, _)| k.starts_with("APP__")).collect();
+        let settings: Self = config::Config::builder()
+            .add_source(config::File::from(config_dir.join("base.toml")))
+            .add_source(config::File::from(
+                config_dir.join(format!("{}.toml", environment.as_str())),
+            ))
+            .add_source(
+                config::Environment::with_prefix("APP")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("http.frame_ancestors")
+                    .source(Some(overrides)),
+            )
+            .build()
+            .context("failed to read configuration")?
+            .try_deserialize()
+            .context("invalid configuration")?;
+        settings.check(environment)?;
+        Ok(settings)
+    }
+
+    fn check(&self, environment: Environment) -> anyhow::Result<()> {
+        if environment == Environment::Production {
+            anyhow::ensure!(
+                !self.sandbox.enabled,
+                "the Jira sandbox cannot be enabled in production"
+            );
+            anyhow::ensure!(
+                self.connect.base_url.starts_with("https://"),
+                "connect.base_url must be https in production"
+            );
+            anyhow::ensure!(
+                self.jira.install_keys_url.starts_with("https://"),
+                "jira.install_keys_url must be https in production"
+            );
+        }
+        anyhow::ensure!(
+            self.sealing.keys.contains_key(&self.sealing.active_key_id),
+            "sealing.active_key_id {:?} has no key in sealing.keys",
+            self.sealing.active_key_id
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,120 @@
+//! The composition root: adapters are built here and handed inward as ports.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{HttpServer, dev::Server, web};
+use anyhow::Context;
+
+use stj_connect::{
+    ConnectJwtAuthenticator, ConnectLicenceGate, InstallKeys, Lifecycle, TenantDirectory,
+    descriptor,
+};
+use stj_core::{InstallationRegistry, SecretSealer, SystemClock};
+use stj_http::EdgeState;
+use stj_http::ratelimit::RateLimits;
+use stj_jira::{HttpInstallKeySource, JiraLicenceSource};
+
+use crate::Settings;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Binds `http.host:http.port` and builds the app.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let address = format!("{}:{}", settings.http.host, settings.http.port);
+        let listener =
+            TcpListener::bind(&address).with_context(|| format!("failed to bind {address}"))?;
+        Self::build_with_listener(settings, listener).await
+    }
+
+    /// Builds the app on a listener the caller bound (tests bind port 0 first to learn the URL).
+    pub async fn build_with_listener(
+        settings: Settings,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
+        let port = listener.local_addr().context("listener has no address")?.port();
+        let registry = stj_registry::open(&settings.registry)
+            .await
+            .context("failed to open the installation registry")?;
+        let state = web::Data::new(edge_state(&settings, registry)?);
+        let http = settings.http.clone();
+        let mut server = HttpServer::new(move || stj_http::app(state.clone()))
+            .shutdown_timeout(http.shutdown_timeout_secs)
+            .max_connection_rate(512);
+        if http.workers > 0 {
+            server = server.workers(http.workers);
+        }
+        let server = server.listen(listener).context("failed to listen")?.run();
+        Ok(Self { port, server })
+    }
+
+    pub const fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT, then lets in-flight requests finish (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// A handle to stop the server (tests, and the local runner).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+}
+
+fn edge_state(
+    settings: &Settings,
+    registry: Arc<dyn InstallationRegistry>,
+) -> anyhow::Result<EdgeState> {
+    let connect = &settings.connect;
+    let sealer = SecretSealer::new(&settings.sealing.active_key_id, &settings.sealing.keys())
+        .context("invalid sealing keys")?;
+    let tenants = Arc::new(TenantDirectory::new(
+        Arc::clone(&registry),
+        Arc::new(sealer),
+        Duration::from_secs(connect.tenant_cache_secs),
+    ));
+    let base_path = url::Url::parse(&connect.base_url)
+        .context("connect.base_url is not a URL")?
+        .path()
+        .to_owned();
+    let authenticator = Arc::new(ConnectJwtAuthenticator::new(Arc::clone(&tenants), &base_path));
+    let keys = InstallKeys::new(Arc::new(HttpInstallKeySource::new(&settings.jira)?));
+    let lifecycle = Lifecycle::new(
+        &connect.app_key,
+        &connect.base_url,
+        keys,
+        Arc::clone(&tenants),
+        Arc::clone(&authenticator),
+        Arc::new(SystemClock),
+    );
+    let licence_source = Arc::new(JiraLicenceSource::new(&connect.app_key, &settings.jira)?);
+    let licence = ConnectLicenceGate::new(
+        licence_source,
+        tenants,
+        Duration::from_secs(connect.licence_cache_secs),
+    );
+    let limits = RateLimits::new(&settings.http.rate_limit)
+        .map_err(|e| anyhow::anyhow!("http.rate_limit: {} limits must be positive", e.0))?;
+    Ok(EdgeState {
+        authenticator,
+        licence: Arc::new(licence),
+        lifecycle: Arc::new(lifecycle),
+        registry,
+        descriptor_json: descriptor::descriptor(connect).to_string(),
+        limits,
+        config: settings.http.clone(),
+    })
+}
