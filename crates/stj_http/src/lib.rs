@@ -35,8 +35,9 @@ pub fn app(
         .app_data(problem::json_config(config.max_body_bytes))
         .configure(routes::configure)
         .default_service(web::to(problem::not_found))
+        // Innermost first: the header cap's 431 still gets problem+json and security headers.
+        .wrap(actix_web::middleware::from_fn(headers::limit_headers))
         .wrap(problem::problem_errors())
         .wrap(headers::security_headers(&config))
-        .wrap(actix_web::middleware::from_fn(headers::limit_headers))
         .wrap(actix_web::middleware::from_fn(access_log::access_log))
 }

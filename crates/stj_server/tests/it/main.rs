@@ -1,6 +1,24 @@
 //! End-to-end tests: the real binary's `Application` on loopback, a real registry (SQLite or
 //! Postgres), and the Jira sandbox playing Jira, spoken to over HTTP.
+//! Modules are `#[cfg(test)]` so clippy's test allowances (unwrap, panic, indexing) cover helpers too.
 
+#[cfg(test)]
+mod auth_matrix;
+#[cfg(test)]
 mod config_files;
+#[cfg(test)]
 mod descriptor_schema;
+#[cfg(test)]
+mod headers;
+#[cfg(test)]
+mod licence;
+#[cfg(test)]
+mod lifecycle;
+#[cfg(test)]
+mod outage;
+#[cfg(test)]
+mod privacy_logs;
+#[cfg(test)]
+mod rate_limit;
+#[cfg(test)]
 mod support;
