@@ -16,6 +16,7 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
             .route("/faults", web::delete().to(clear_faults))
             .route("/requests", web::get().to(requests))
             .route("/install", web::post().to(install))
+            .route("/tokens/install", web::post().to(install_token))
             .route("/tenants/{client_key}/licence", web::put().to(set_licence))
             .route("/tenants/{client_key}/events/{event}", web::post().to(event))
             .route("/tenants/{client_key}/tokens/context", web::post().to(context_token))
@@ -65,6 +66,15 @@ async fn event(sandbox: web::Data<Sandbox>, path: web::Path<(String, String)>) -
         })
     };
     respond(result.await)
+}
+
+/// Any claims (a JSON object) signed RS256 with the install key, `kid` in the header: for clients
+/// that build their own signed-install calls, such as the DAST hooks (`dast/hooks.py`).
+async fn install_token(
+    sandbox: web::Data<Sandbox>,
+    claims: web::Json<serde_json::Value>,
+) -> HttpResponse {
+    respond(sandbox.sign_install_token(&claims).map(|token| json!({ "token": token })))
 }
 
 #[derive(Debug, Deserialize)]
