@@ -31,6 +31,8 @@ struct LifecyclePayload {
     display_url: Option<String>,
     #[serde(default)]
     shared_secret: Option<Secret<String>>,
+    #[serde(default)]
+    oauth_client_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +115,10 @@ impl Lifecycle {
             }
             _ => None,
         };
+        let oauth_client_id = match payload.oauth_client_id {
+            Some(id) if !is_oauth_client_id(&id) => return Err(bad("oauthClientId is malformed")),
+            other => other.filter(|id| !id.is_empty()),
+        };
         let sealed_secret = self
             .tenants
             .sealer()
@@ -124,6 +130,7 @@ impl Lifecycle {
             display_url,
             sealed_secret,
             enabled: true,
+            oauth_client_id,
         };
         self.tenants
             .registry()
@@ -219,6 +226,12 @@ impl Lifecycle {
         }
         Ok(payload)
     }
+}
+
+/// Atlassian's client ids are opaque tokens; allow the URL-safe set they use, bounded.
+fn is_oauth_client_id(id: &str) -> bool {
+    id.len() <= 256
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
 }
 
 fn bad(message: &str) -> LifecycleError {

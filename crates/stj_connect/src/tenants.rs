@@ -16,6 +16,7 @@ pub struct Tenant {
     pub base_url: TenantUrl,
     pub shared_secret: SharedSecret,
     pub enabled: bool,
+    pub oauth_client_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +68,7 @@ impl TenantDirectory {
                 client_key: installation.client_key,
                 base_url: installation.base_url,
                 enabled: installation.enabled,
+                oauth_client_id: installation.oauth_client_id,
             }),
         };
         if let Ok(mut cache) = self.cache.lock() {

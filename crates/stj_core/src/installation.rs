@@ -27,6 +27,8 @@ pub struct Installation {
     pub enabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Client id for the OAuth 2.0 JWT bearer grant (acting as a user); sent on install.
+    pub oauth_client_id: Option<String>,
 }
 
 /// What a verified `installed` callback writes. An existing row keeps its `created_at`.
@@ -37,4 +39,5 @@ pub struct NewInstallation {
     pub display_url: Option<TenantUrl>,
     pub sealed_secret: SealedSecret,
     pub enabled: bool,
+    pub oauth_client_id: Option<String>,
 }

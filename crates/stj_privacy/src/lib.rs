@@ -15,6 +15,7 @@ pub const STORABLE_INSTALLATION_FIELDS: &[&str] = &[
     "sealed_shared_secret",
     "key_id",
     "enabled",
+    "oauth_client_id",
     "created_at",
     "updated_at",
 ];

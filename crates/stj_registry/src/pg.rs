@@ -23,6 +23,7 @@ mod schema {
             enabled -> Bool,
             created_at -> Timestamptz,
             updated_at -> Timestamptz,
+            oauth_client_id -> Nullable<Text>,
         }
     }
 }

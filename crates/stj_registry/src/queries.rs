@@ -30,6 +30,7 @@ macro_rules! impl_registry {
                                 t::enabled.eq(new.enabled),
                                 t::created_at.eq(now),
                                 t::updated_at.eq(now),
+                                t::oauth_client_id.eq(new.oauth_client_id.as_deref()),
                             ))
                             .on_conflict(t::client_key)
                             .do_update()
@@ -41,6 +42,7 @@ macro_rules! impl_registry {
                                 t::secret_ciphertext.eq(excluded(t::secret_ciphertext)),
                                 t::enabled.eq(excluded(t::enabled)),
                                 t::updated_at.eq(excluded(t::updated_at)),
+                                t::oauth_client_id.eq(excluded(t::oauth_client_id)),
                             ))
                             .get_result(&mut *conn)
                             .await

@@ -14,6 +14,7 @@ pub(crate) struct Row {
     enabled: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    oauth_client_id: Option<String>,
 }
 
 /// The message names the column, never its content: a hand-edited row may hold anything.
@@ -40,6 +41,7 @@ impl Row {
             enabled: self.enabled,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            oauth_client_id: self.oauth_client_id,
         })
     }
 }

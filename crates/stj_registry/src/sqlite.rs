@@ -25,6 +25,7 @@ mod schema {
             enabled -> Bool,
             created_at -> TimestamptzSqlite,
             updated_at -> TimestamptzSqlite,
+            oauth_client_id -> Nullable<Text>,
         }
     }
 }

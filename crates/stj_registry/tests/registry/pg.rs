@@ -14,7 +14,8 @@ use url::Url;
 use crate::proxy::Proxy;
 use crate::suite::{self, at, installation, key};
 
-const MIGRATIONS: [&str; 1] = ["2025-01-01-000000_create_installations"];
+const MIGRATIONS: [&str; 2] =
+    ["2025-01-01-000000_create_installations", "2026-11-29-000000_add_oauth_client_id"];
 
 #[expect(clippy::disallowed_methods, reason = "tests find Postgres where CI puts it")]
 fn server() -> Url {

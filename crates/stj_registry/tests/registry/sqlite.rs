@@ -30,7 +30,10 @@ impl Fresh {
         let path = std::env::temp_dir().join(name);
         let url = format!("sqlite://{}", path.display());
         let applied = run_migrations(&Secret::new(url.clone())).await.unwrap();
-        assert_eq!(applied, ["2025-01-01-000000_create_installations"]);
+        assert_eq!(
+            applied,
+            ["2025-01-01-000000_create_installations", "2026-11-29-000000_add_oauth_client_id"]
+        );
         assert!(run_migrations(&Secret::new(url.clone())).await.unwrap().is_empty());
         let registry = SqliteInstallationRegistry::open(&config(url)).await.unwrap();
         Self { registry, path }
@@ -94,7 +97,7 @@ async fn in_memory_database_comes_migrated() {
 async fn creates_the_database_directory() {
     let dir = std::env::temp_dir().join(format!("stj_registry_dir_{}", std::process::id()));
     let url = format!("sqlite://{}/nested/stj.sqlite", dir.display());
-    assert_eq!(run_migrations(&Secret::new(url.clone())).await.unwrap().len(), 1);
+    assert_eq!(run_migrations(&Secret::new(url.clone())).await.unwrap().len(), 2);
     let registry = open(&config(url)).await.unwrap();
     registry.ping().await.unwrap();
     drop(registry);

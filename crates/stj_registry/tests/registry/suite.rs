@@ -24,6 +24,7 @@ pub fn installation(client_key: &str, secret: u8) -> NewInstallation {
             ciphertext: vec![secret; 48],
         },
         enabled: true,
+        oauth_client_id: Some(format!("oauth-{client_key}")),
     }
 }
 
@@ -46,7 +47,9 @@ pub async fn upsert_overwrites_and_keeps_created_at(registry: &dyn InstallationR
     again.base_url = TenantUrl::parse("https://acme-renamed.atlassian.net").unwrap();
     again.display_url = Some(TenantUrl::parse("https://jira.acme.com").unwrap());
     again.enabled = false;
+    again.oauth_client_id = Some("rotated-client-id".into());
     let stored = registry.upsert(again.clone(), at(60)).await.unwrap();
+    assert_eq!(stored.oauth_client_id.as_deref(), Some("rotated-client-id"));
     assert_eq!(stored.sealed_secret, again.sealed_secret);
     assert_eq!(stored.base_url, again.base_url);
     assert_eq!(stored.display_url, again.display_url);

@@ -1,0 +1,1 @@
+ALTER TABLE installations DROP COLUMN oauth_client_id;
