@@ -97,6 +97,8 @@ pub(crate) fn establish(url: &str, busy: Duration) -> anyhow::Result<SqliteConne
         SqliteConnection::establish(url)?
     };
     // Another process (`migrate`, a second server) may hold the write lock for a moment.
+    // PRAGMA takes no bind parameters; the value is an integer (milliseconds), never text.
+    // nosemgrep: stj.sql-built-from-strings -- integer from typed config, cannot inject
     conn.batch_execute(&format!("PRAGMA busy_timeout = {};", busy.as_millis()))?;
     Ok(conn)
 }
