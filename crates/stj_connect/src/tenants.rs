@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use async_trait::async_trait;
 use stj_core::{
-    ClientKey, InstallationRegistry, RegistryError, SecretSealer, SharedSecret, TenantUrl,
+    ClientKey, CredentialsError, InstallationRegistry, RegistryError, SecretSealer, SharedSecret,
+    TenantCredentials, TenantCredentialsSource, TenantUrl,
 };
 
 /// What verification needs of a tenant: its URL, its unsealed secret, whether it is enabled.
@@ -90,5 +92,26 @@ impl TenantDirectory {
         let cache = self.cache.lock().ok()?;
         let (at, tenant) = cache.get(client_key)?;
         (at.elapsed() < self.ttl).then(|| tenant.clone())
+    }
+}
+
+#[async_trait]
+impl TenantCredentialsSource for TenantDirectory {
+    async fn credentials(
+        &self,
+        client_key: &ClientKey,
+    ) -> Result<TenantCredentials, CredentialsError> {
+        let tenant = self
+            .get(client_key)
+            .await
+            .map_err(|e| CredentialsError::Unavailable(e.into()))?
+            .filter(|t| t.enabled)
+            .ok_or(CredentialsError::NotInstalled)?;
+        Ok(TenantCredentials {
+            client_key: tenant.client_key,
+            base_url: tenant.base_url,
+            shared_secret: tenant.shared_secret,
+            oauth_client_id: tenant.oauth_client_id,
+        })
     }
 }

@@ -89,3 +89,29 @@ impl Clock for SystemClock {
         Utc::now()
     }
 }
+
+/// What an outbound adapter needs to call a tenant's Jira: its URL, secret and OAuth client id.
+#[derive(Debug, Clone)]
+pub struct TenantCredentials {
+    pub client_key: ClientKey,
+    pub base_url: TenantUrl,
+    pub shared_secret: SharedSecret,
+    pub oauth_client_id: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialsError {
+    #[error("tenant is not installed")]
+    NotInstalled,
+    #[error("tenant credentials unavailable")]
+    Unavailable(#[source] anyhow::Error),
+}
+
+/// Looks up a tenant's credentials (read through the registry, unsealed, cached).
+#[async_trait]
+pub trait TenantCredentialsSource: Send + Sync + Debug {
+    async fn credentials(
+        &self,
+        client_key: &ClientKey,
+    ) -> Result<TenantCredentials, CredentialsError>;
+}

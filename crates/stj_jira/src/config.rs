@@ -20,12 +20,52 @@ pub struct JiraConfig {
     /// 1 to 60000. Kept short: both calls sit on a request path that Jira itself times out.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
+    /// Atlassian's OAuth 2.0 authorization server, for acting as a user (JWT bearer grant).
+    #[serde(default = "default_oauth_server_url")]
+    pub oauth_server_url: String,
+    #[serde(default)]
+    pub retry: RetryConfig,
+}
+
+/// Atlassian's documented backoff: honour `Retry-After`, else double from the initial delay up to
+/// the cap, with jitter; a bounded number of retries for transient failures (5xx, timeouts).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryConfig {
+    pub rate_limit_retries: u32,
+    pub transient_retries: u32,
+    pub initial_backoff_ms: u64,
+    pub max_backoff_ms: u64,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        Self {
+            rate_limit_retries: 4,
+            transient_retries: 2,
+            initial_backoff_ms: 5_000,
+            max_backoff_ms: 30_000,
+        }
+    }
 }
 
 impl Default for JiraConfig {
     fn default() -> Self {
-        Self { install_keys_url: default_install_keys_url(), timeout_ms: default_timeout_ms() }
+        Self {
+            install_keys_url: default_install_keys_url(),
+            timeout_ms: default_timeout_ms(),
+            oauth_server_url: default_oauth_server_url(),
+            retry: RetryConfig::default(),
+        }
     }
+}
+
+/// Where `POST /oauth2/token` lives (the assertion's `aud`).
+pub const ATLASSIAN_OAUTH_SERVER_URL: &str =
+    "https://oauth-2-authorization-server.services.atlassian.com";
+
+fn default_oauth_server_url() -> String {
+    ATLASSIAN_OAUTH_SERVER_URL.to_owned()
 }
 
 fn default_install_keys_url() -> String {

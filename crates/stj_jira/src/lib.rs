@@ -4,7 +4,11 @@ mod config;
 mod http;
 mod install_keys;
 mod licence;
+mod rest;
 
-pub use config::{ATLASSIAN_INSTALL_KEYS_URL, ConfigError, JiraConfig};
+pub use config::{
+    ATLASSIAN_INSTALL_KEYS_URL, ATLASSIAN_OAUTH_SERVER_URL, ConfigError, JiraConfig, RetryConfig,
+};
 pub use install_keys::HttpInstallKeySource;
 pub use licence::JiraLicenceSource;
+pub use rest::JiraIssueGateway;

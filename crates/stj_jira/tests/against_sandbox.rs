@@ -21,7 +21,11 @@ fn sandbox() -> JiraSandbox {
 }
 
 fn config(install_keys_url: &str, timeout_ms: u64) -> JiraConfig {
-    JiraConfig { install_keys_url: install_keys_url.to_owned(), timeout_ms }
+    JiraConfig {
+        install_keys_url: install_keys_url.to_owned(),
+        timeout_ms,
+        ..JiraConfig::default()
+    }
 }
 
 fn keys(sandbox: &JiraSandbox) -> HttpInstallKeySource {

@@ -32,6 +32,7 @@ pub(crate) const LAYERS: &[(&str, Layer)] = &[
     ("stj_connect", Layer::Domain),
     ("stj_validation", Layer::Domain),
     ("stj_templates", Layer::Domain),
+    ("stj_subtasks", Layer::Domain),
     ("stj_http", Layer::Adapter),
     ("stj_jira", Layer::Adapter),
     ("stj_registry", Layer::Adapter),

@@ -1,0 +1,270 @@
+//! The calls behind `IssueGateway`: the parent, its project's subtask types, bulk create, the
+//! parent's subtasks with their origin markers, and issue properties.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use stj_privacy::Personal;
+use stj_subtasks::{
+    Caller, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask, Origin, ParentIssue,
+    UserRef,
+};
+use stj_templates::RenderedAssignee;
+
+use super::{JiraIssueGateway, adf, at, refusal};
+
+const PARENT_FIELDS: &str = "summary,assignee,reporter,duedate,project,issuetype";
+
+fn checked_key(issue_key: &str) -> Result<&str, GatewayError> {
+    stj_validation::ids::issue_key(issue_key).map_err(|p| GatewayError::Rejected(p.message))?;
+    Ok(issue_key)
+}
+
+fn json(body: &str) -> Result<Value, GatewayError> {
+    serde_json::from_str(body)
+        .map_err(|_| GatewayError::Unavailable(anyhow::anyhow!("Jira answered non-JSON")))
+}
+
+fn string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn fields(item: &NewSubtask, parent: &ParentIssue, issue_type_id: &str) -> Value {
+    let mut fields = json!({
+        "project": { "id": parent.project_id },
+        "parent": { "key": parent.key },
+        "issuetype": { "id": issue_type_id },
+        "summary": item.summary.expose(),
+    });
+    let map = fields.as_object_mut();
+    if let Some(map) = map {
+        if let Some(text) = &item.description {
+            map.insert("description".into(), adf::paragraphs(text.expose()));
+        }
+        match &item.assignee {
+            RenderedAssignee::ProjectDefault => {}
+            RenderedAssignee::Unassigned => {
+                map.insert("assignee".into(), Value::Null);
+            }
+            RenderedAssignee::Account(id) => {
+                map.insert("assignee".into(), json!({ "id": id }));
+            }
+        }
+        if !item.labels.is_empty() {
+            map.insert("labels".into(), json!(item.labels));
+        }
+        if let Some(estimate) = &item.original_estimate {
+            map.insert("timetracking".into(), json!({ "originalEstimate": estimate }));
+        }
+        if let Some(priority) = &item.priority_name {
+            map.insert("priority".into(), json!({ "name": priority }));
+        }
+        if let Some(due) = item.due_date {
+            map.insert("duedate".into(), json!(due.format("%Y-%m-%d").to_string()));
+        }
+    }
+    fields
+}
+
+/// `issues[]` lists only successes, in submission order; failures name their index.
+fn outcomes(body: &Value, n: usize) -> Vec<ItemOutcome> {
+    let mut failed: Vec<Option<String>> = vec![None; n];
+    for error in at(body, "/errors").as_array().into_iter().flatten() {
+        let index =
+            at(error, "/failedElementNumber").as_u64().and_then(|i| usize::try_from(i).ok());
+        let element = &at(error, "/elementErrors");
+        let mut parts: Vec<String> = at(element, "/errorMessages")
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.as_str().map(str::to_owned))
+            .collect();
+        if let Some(map) = at(element, "/errors").as_object() {
+            parts.extend(
+                map.iter().map(|(f, m)| format!("{f}: {}", m.as_str().unwrap_or("invalid"))),
+            );
+        }
+        if let Some(slot) = index.and_then(|i| failed.get_mut(i)) {
+            *slot =
+                Some(if parts.is_empty() { "rejected by Jira".into() } else { parts.join("; ") });
+        }
+    }
+    let mut created =
+        at(body, "/issues").as_array().into_iter().flatten().filter_map(|i| at(i, "/key").as_str());
+    failed
+        .into_iter()
+        .map(|f| match f {
+            Some(message) => ItemOutcome::Rejected { message },
+            None => match created.next() {
+                Some(key) => ItemOutcome::Created { key: key.to_owned() },
+                None => ItemOutcome::Rejected { message: "Jira did not report this item".into() },
+            },
+        })
+        .collect()
+}
+
+#[async_trait]
+impl IssueGateway for JiraIssueGateway {
+    async fn parent(&self, caller: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError> {
+        let path = format!("/rest/api/3/issue/{}?fields={PARENT_FIELDS}", checked_key(issue_key)?);
+        let reply = self.call(caller, "GET", &path, None, true).await?;
+        if reply.status != 200 {
+            return Err(refusal(&reply));
+        }
+        let issue = json(&reply.body)?;
+        let f = &at(&issue, "/fields");
+        let missing =
+            || GatewayError::Unavailable(anyhow::anyhow!("issue answer lacks id, key or project"));
+        Ok(ParentIssue {
+            id: string(at(&issue, "/id")).ok_or_else(missing)?,
+            key: at(&issue, "/key").as_str().ok_or_else(missing)?.to_owned(),
+            project_id: string(at(f, "/project/id")).ok_or_else(missing)?,
+            summary: Personal::new(at(f, "/summary").as_str().unwrap_or_default().to_owned()),
+            assignee: at(f, "/assignee/accountId").as_str().map(|id| UserRef {
+                account_id: id.to_owned(),
+                display_name: Personal::new(
+                    at(f, "/assignee/displayName").as_str().unwrap_or_default().to_owned(),
+                ),
+            }),
+            reporter_account_id: at(f, "/reporter/accountId").as_str().map(str::to_owned),
+            due_date: at(f, "/duedate")
+                .as_str()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            is_subtask: at(f, "/issuetype/subtask").as_bool().unwrap_or(false)
+                || at(f, "/issuetype/hierarchyLevel").as_i64() == Some(-1),
+        })
+    }
+
+    async fn subtask_types(
+        &self,
+        caller: &Caller,
+        project_id: &str,
+    ) -> Result<Vec<IssueTypeRef>, GatewayError> {
+        if project_id.is_empty() || !project_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(GatewayError::Rejected("project id must be numeric".into()));
+        }
+        let path = format!("/rest/api/3/issuetype/project?projectId={project_id}&level=-1");
+        let reply = self.call(caller, "GET", &path, None, true).await?;
+        if reply.status != 200 {
+            return Err(refusal(&reply));
+        }
+        Ok(json(&reply.body)?
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                Some(IssueTypeRef {
+                    id: string(at(t, "/id"))?,
+                    name: at(t, "/name").as_str()?.to_owned(),
+                })
+            })
+            .collect())
+    }
+
+    async fn bulk_create(
+        &self,
+        caller: &Caller,
+        parent: &ParentIssue,
+        issue_type_id: &str,
+        items: &[NewSubtask],
+    ) -> Result<Vec<ItemOutcome>, GatewayError> {
+        let updates: Vec<Value> = items
+            .iter()
+            .map(|item| {
+                json!({
+                    "fields": fields(item, parent, issue_type_id),
+                    "properties": [{
+                        "key": self.origin_key,
+                        "value": { "apply": item.origin.apply_id, "index": item.origin.index }
+                    }]
+                })
+            })
+            .collect();
+        let body = json!({ "issueUpdates": updates });
+        let reply = self.call(caller, "POST", "/rest/api/3/issue/bulk", Some(&body), false).await?;
+        match reply.status {
+            201 | 400 if reply.body.contains("\"issues\"") => {
+                Ok(outcomes(&json(&reply.body)?, items.len()))
+            }
+            _ => Err(refusal(&reply)),
+        }
+    }
+
+    async fn subtask_origins(
+        &self,
+        caller: &Caller,
+        parent_key: &str,
+    ) -> Result<Vec<(String, Option<Origin>)>, GatewayError> {
+        let path = format!("/rest/api/3/issue/{}?fields=subtasks", checked_key(parent_key)?);
+        let reply = self.call(caller, "GET", &path, None, true).await?;
+        if reply.status != 200 {
+            return Err(refusal(&reply));
+        }
+        let parent = json(&reply.body)?;
+        let keys: Vec<String> = at(&parent, "/fields/subtasks")
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| at(s, "/key").as_str().map(str::to_owned))
+            .collect();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let value = self.get_issue_property(caller, &key, &self.origin_key).await?;
+            let origin = value.and_then(|v| {
+                Some(Origin {
+                    apply_id: at(&v, "/apply").as_str()?.to_owned(),
+                    index: usize::try_from(at(&v, "/index").as_u64()?).ok()?,
+                })
+            });
+            out.push((key, origin));
+        }
+        Ok(out)
+    }
+
+    async fn get_issue_property(
+        &self,
+        caller: &Caller,
+        issue_key: &str,
+        key: &str,
+    ) -> Result<Option<Value>, GatewayError> {
+        let path = format!(
+            "/rest/api/3/issue/{}/properties/{}",
+            checked_key(issue_key)?,
+            checked_property(key)?
+        );
+        let reply = self.call(caller, "GET", &path, None, true).await?;
+        match reply.status {
+            200 => Ok(json(&reply.body)?.get("value").cloned()),
+            404 => Ok(None),
+            _ => Err(refusal(&reply)),
+        }
+    }
+
+    async fn put_issue_property(
+        &self,
+        caller: &Caller,
+        issue_key: &str,
+        key: &str,
+        value: &Value,
+    ) -> Result<(), GatewayError> {
+        let path = format!(
+            "/rest/api/3/issue/{}/properties/{}",
+            checked_key(issue_key)?,
+            checked_property(key)?
+        );
+        let reply = self.call(caller, "PUT", &path, Some(value), true).await?;
+        match reply.status {
+            200 | 201 => Ok(()),
+            _ => Err(refusal(&reply)),
+        }
+    }
+}
+
+fn checked_property(key: &str) -> Result<&str, GatewayError> {
+    stj_validation::ids::property_key(key).map_err(|p| GatewayError::Rejected(p.message))?;
+    Ok(key)
+}

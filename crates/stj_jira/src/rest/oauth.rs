@@ -1,0 +1,119 @@
+//! Acting as a user: the OAuth 2.0 JWT bearer grant Connect apps with `ACT_AS_USER` use. Tokens are
+//! cached per tenant and user until shortly before they expire.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use jwt_simple::prelude::*;
+use serde::{Deserialize, Serialize};
+use stj_core::{ClientKey, TenantCredentials};
+use stj_privacy::Secret;
+use stj_subtasks::GatewayError;
+
+use crate::RetryConfig;
+use crate::rest::transport::{self, Request};
+
+/// Renew this long before Jira says the token expires.
+const RENEW_MARGIN: Duration = Duration::from_secs(60);
+/// Assertions live 60 s (Atlassian refuses ones valid for more than about 120 s).
+const ASSERTION_TTL_SECS: u64 = 60;
+const MAX_CACHED: usize = 10_000;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct TenantClaim {
+    tnt: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenReply {
+    access_token: String,
+    expires_in: u64,
+}
+
+type Key = (ClientKey, String);
+
+#[derive(Debug)]
+pub(crate) struct UserTokens {
+    server_url: String,
+    cache: Mutex<HashMap<Key, (Secret<String>, Instant)>>,
+}
+
+impl UserTokens {
+    pub(crate) fn new(server_url: &str) -> Self {
+        Self {
+            server_url: server_url.trim_end_matches('/').to_owned(),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn forget(&self, client_key: &ClientKey, account_id: &str) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.remove(&(client_key.clone(), account_id.to_owned()));
+        }
+    }
+
+    pub(crate) async fn bearer(
+        &self,
+        agent: &ureq::Agent,
+        retry: &RetryConfig,
+        tenant: &TenantCredentials,
+        account_id: &str,
+    ) -> Result<String, GatewayError> {
+        let key = (tenant.client_key.clone(), account_id.to_owned());
+        if let Some(token) = self.cached(&key) {
+            return Ok(format!("Bearer {}", token.expose()));
+        }
+        let client_id = tenant.oauth_client_id.as_deref().ok_or(GatewayError::Forbidden)?;
+        let claims = Claims::with_custom_claims(
+            TenantClaim { tnt: tenant.base_url.as_str().to_owned() },
+            jwt_simple::prelude::Duration::from_secs(ASSERTION_TTL_SECS),
+        )
+        .with_issuer(format!("urn:atlassian:connect:clientid:{client_id}"))
+        .with_subject(format!("urn:atlassian:connect:useraccountid:{account_id}"))
+        .with_audience(&self.server_url);
+        let assertion = HS256Key::from_bytes(tenant.shared_secret.expose().as_bytes())
+            .authenticate(claims)
+            .map_err(|e| {
+                GatewayError::Unavailable(anyhow::anyhow!("signing the assertion failed: {e}"))
+            })?;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")
+            .append_pair("assertion", &assertion)
+            .finish();
+        let request = Request {
+            method: "POST",
+            url: format!("{}/oauth2/token", self.server_url),
+            authorization: String::new(),
+            content_type: Some("application/x-www-form-urlencoded"),
+            body: Some(body),
+            // Asking for a token twice is harmless.
+            idempotent: true,
+        };
+        let reply = transport::send(agent, retry, request).await?;
+        if reply.status != 200 {
+            tracing::warn!(http.status = reply.status, installation.client_key = %tenant.client_key, "user token refused");
+            return Err(GatewayError::Forbidden);
+        }
+        let token: TokenReply = serde_json::from_str(&reply.body).map_err(|_| {
+            GatewayError::Unavailable(anyhow::anyhow!("token endpoint answered non-JSON"))
+        })?;
+        let expires = Instant::now()
+            .checked_add(Duration::from_secs(token.expires_in).saturating_sub(RENEW_MARGIN))
+            .unwrap_or_else(Instant::now);
+        let bearer = format!("Bearer {}", token.access_token);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= MAX_CACHED {
+                cache.retain(|_, (_, at)| *at > Instant::now());
+            }
+            cache.insert(key, (Secret::new(token.access_token), expires));
+        }
+        Ok(bearer)
+    }
+
+    fn cached(&self, key: &Key) -> Option<Secret<String>> {
+        let cache = self.cache.lock().ok()?;
+        let (token, expires) = cache.get(key)?;
+        (Instant::now() < *expires).then(|| token.clone())
+    }
+}

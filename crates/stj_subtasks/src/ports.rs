@@ -1,0 +1,135 @@
+//! What the service needs from Jira. Every call acts as the calling user, so Jira's own
+//! permissions apply and the user is the reporter of what is created.
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use stj_core::{AccountId, ClientKey};
+use stj_privacy::Personal;
+use stj_templates::RenderedAssignee;
+
+/// The user on whose behalf the app calls Jira.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub client_key: ClientKey,
+    pub account_id: AccountId,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRef {
+    pub account_id: String,
+    pub display_name: Personal<String>,
+}
+
+/// The issue subtasks are created under. Its text is customer content: it lives only in memory.
+#[derive(Debug, Clone)]
+pub struct ParentIssue {
+    pub id: String,
+    pub key: String,
+    pub project_id: String,
+    pub summary: Personal<String>,
+    pub assignee: Option<UserRef>,
+    pub reporter_account_id: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    /// A subtask cannot have subtasks.
+    pub is_subtask: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueTypeRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// Marks a created subtask with the application and the item it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub apply_id: String,
+    pub index: usize,
+}
+
+/// One subtask to create, fully rendered.
+#[derive(Debug, Clone)]
+pub struct NewSubtask {
+    pub summary: Personal<String>,
+    pub description: Option<Personal<String>>,
+    pub assignee: RenderedAssignee,
+    pub labels: Vec<String>,
+    pub original_estimate: Option<String>,
+    pub priority_name: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemOutcome {
+    Created {
+        key: String,
+    },
+    /// Jira refused this element (its message, which names a field, never content).
+    Rejected {
+        message: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("not found or not visible to this user")]
+    NotFound,
+    #[error("Jira refused: the user lacks permission")]
+    Forbidden,
+    #[error("Jira rejected the request: {0}")]
+    Rejected(String),
+    /// Nothing was applied (connection refused, 429/5xx after retries before a write).
+    #[error("Jira unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// A write may or may not have been applied (timeout, dropped connection, 5xx after sending).
+    #[error("Jira outcome unknown")]
+    Uncertain(#[source] anyhow::Error),
+}
+
+#[async_trait]
+pub trait IssueGateway: Send + Sync + Debug {
+    async fn parent(&self, caller: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError>;
+
+    /// Subtask issue types (hierarchy level −1) of the project.
+    async fn subtask_types(
+        &self,
+        caller: &Caller,
+        project_id: &str,
+    ) -> Result<Vec<IssueTypeRef>, GatewayError>;
+
+    /// One bulk create call (at most 50 items). Outcomes are in input order.
+    async fn bulk_create(
+        &self,
+        caller: &Caller,
+        parent: &ParentIssue,
+        issue_type_id: &str,
+        items: &[NewSubtask],
+    ) -> Result<Vec<ItemOutcome>, GatewayError>;
+
+    /// The parent's subtasks, oldest first, with the origin marker each carries (if any).
+    async fn subtask_origins(
+        &self,
+        caller: &Caller,
+        parent_key: &str,
+    ) -> Result<Vec<(String, Option<Origin>)>, GatewayError>;
+
+    async fn get_issue_property(
+        &self,
+        caller: &Caller,
+        issue_key: &str,
+        key: &str,
+    ) -> Result<Option<Value>, GatewayError>;
+
+    async fn put_issue_property(
+        &self,
+        caller: &Caller,
+        issue_key: &str,
+        key: &str,
+        value: &Value,
+    ) -> Result<(), GatewayError>;
+}
