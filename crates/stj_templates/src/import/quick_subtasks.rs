@@ -1,0 +1,65 @@
+//! Quick Subtasks for Jira's format: `- summary / key:"value" key:"value"`, one line each.
+
+use stj_validation::text::excerpt;
+use stj_validation::{Problem, ValidationReport, code, field};
+
+use super::{Draft, attributes};
+use crate::lines::split_lines;
+
+/// See the crate README for the grammar.
+pub(crate) fn parse(text: &str) -> (Vec<Draft>, ValidationReport) {
+    let mut drafts = Vec::new();
+    let mut report = ValidationReport::new();
+    for (line, content) in (1..).zip(split_lines(text)) {
+        let content = content.trim();
+        if content.is_empty() {
+            continue;
+        }
+        let Some(rest) = content.strip_prefix('-') else {
+            report.push(
+                Problem::new(
+                    field::LINE,
+                    code::BAD_SYNTAX,
+                    "Expected a subtask line `- summary / key:\"value\"`.",
+                )
+                .at_line(line),
+            );
+            continue;
+        };
+        let (summary, mut attributes) = rest.split_once('/').unwrap_or((rest, ""));
+        let mut draft = Draft::new(line, summary.trim().to_owned());
+        loop {
+            attributes = attributes.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+            if attributes.is_empty() {
+                break;
+            }
+            match read_attribute(attributes) {
+                Ok((key, value, rest)) => {
+                    report.check(Some(line), attributes::apply(key, value, &mut draft.spec));
+                    attributes = rest;
+                }
+                Err(problem) => {
+                    report.push(problem.at_line(line));
+                    break;
+                }
+            }
+        }
+        drafts.push(draft);
+    }
+    (drafts, report)
+}
+
+/// `key:"value"` at the start of `text`: the key, the value and what follows.
+fn read_attribute(text: &str) -> Result<(&str, &str, &str), Problem> {
+    let malformed = || {
+        Problem::new(
+            field::LINE,
+            code::BAD_SYNTAX,
+            format!("Expected `key:\"value\"` at `{}`.", excerpt(text)),
+        )
+    };
+    let (key, after) = text.split_once(':').ok_or_else(malformed)?;
+    let quoted = after.trim_start().strip_prefix('"').ok_or_else(malformed)?;
+    let (value, rest) = quoted.split_once('"').ok_or_else(malformed)?;
+    Ok((key.trim(), value, rest))
+}

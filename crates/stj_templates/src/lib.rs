@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+
+mod check;
+mod document;
+mod import;
+mod lines;
+mod model;
+mod quick;
+mod render;
+mod variables;
+
+pub use check::{check_library, check_subtask, check_template};
+pub use document::{DOCUMENT_VERSION, decode_library, encode_library};
+pub use import::{ImportFormat, detect_format, import_text};
+pub use model::{
+    ASSIGNEE_KEYWORDS, Assignee, DueAnchor, Estimate, Library, RelativeDue, Scope, SubtaskSpec,
+    Template, TemplateId, normalize_description,
+};
+pub use quick::{format_quick_entry, parse_quick_entry};
+pub use render::{ParentContext, RenderedAssignee, RenderedSubtask, render, render_all};
+/// The validation vocabulary, re-exported so callers need not depend on `stj_validation`.
+pub use stj_validation::{Problem, ValidationReport, code, field};
+pub use variables::{VARIABLES, Variable};

@@ -1,0 +1,14 @@
+//! Quick entry: the compact one-line-per-subtask syntax, both ways.
+
+mod escape;
+mod format;
+mod markers;
+mod parse;
+
+pub use format::format_quick_entry;
+pub use parse::parse_quick_entry;
+
+pub(crate) use markers::parse_due;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,154 @@
+//! Quick entry, text to subtasks. The grammar is in the crate README.
+
+use stj_validation::text::excerpt;
+use stj_validation::{Problem, ValidationReport, code, field, limits};
+
+use super::escape::{is_marker, read_quoted, unescape_into};
+use super::markers;
+use crate::check::check_subtask;
+use crate::lines::{is_blank, is_space, split_lines};
+use crate::model::SubtaskSpec;
+
+/// Parses quick-entry text: one subtask per line, markers inline, indented lines continuing the
+/// description. Every problem of every line is reported, each with its line number.
+pub fn parse_quick_entry(text: &str) -> Result<Vec<SubtaskSpec>, ValidationReport> {
+    let mut report = ValidationReport::new();
+    let mut drafts: Vec<Draft<'_>> = Vec::new();
+    let mut blanks = 0_usize;
+    for (line, content) in (1..).zip(split_lines(text)) {
+        if is_blank(content) {
+            blanks = blanks.saturating_add(1);
+            continue;
+        }
+        match continuation(content) {
+            Some(more) => match drafts.last_mut() {
+                Some(draft) => draft.continue_description(blanks, more),
+                None => report.push(
+                    Problem::new(
+                        field::DESCRIPTION,
+                        code::BAD_SYNTAX,
+                        "This indented line would continue the description of the subtask above, \
+                         but there is no subtask above it.",
+                    )
+                    .at_line(line),
+                ),
+            },
+            None => {
+                let (spec, problems) = parse_line(content);
+                report.merge(Some(line), problems);
+                drafts.push(Draft { line, spec, description: Vec::new() });
+            }
+        }
+        blanks = 0;
+    }
+    if drafts.len() > limits::MAX_SUBTASKS_PER_TEMPLATE {
+        report.push(Problem::new(
+            field::SUBTASKS,
+            code::TOO_MANY,
+            format!(
+                "At most {} subtasks can be created at once (this text has {}).",
+                limits::MAX_SUBTASKS_PER_TEMPLATE,
+                drafts.len()
+            ),
+        ));
+    }
+    let specs: Vec<SubtaskSpec> = drafts
+        .into_iter()
+        .map(|draft| {
+            let line = draft.line;
+            let spec = draft.finish();
+            report.merge(Some(line), check_subtask(&spec));
+            spec
+        })
+        .collect();
+    report.into_result(specs)
+}
+
+/// A subtask being read: its line and the description lines seen so far.
+struct Draft<'a> {
+    line: usize,
+    spec: SubtaskSpec,
+    description: Vec<&'a str>,
+}
+
+impl<'a> Draft<'a> {
+    /// Blank lines between description lines are kept as empty lines; blank lines before the
+    /// first one are not (descriptions never start with an empty line).
+    fn continue_description(&mut self, blanks: usize, more: &'a str) {
+        if !self.description.is_empty() {
+            self.description.extend(std::iter::repeat_n("", blanks));
+        }
+        self.description.push(more);
+    }
+
+    fn finish(self) -> SubtaskSpec {
+        let description = (!self.description.is_empty()).then(|| self.description.join("\n"));
+        SubtaskSpec { description, ..self.spec }
+    }
+}
+
+/// The text of a description line: the line without its first tab or its first two spaces.
+fn continuation(line: &str) -> Option<&str> {
+    line.strip_prefix('\t').or_else(|| line.strip_prefix("  "))
+}
+
+/// One subtask line: words are split on spaces and tabs; marker words set fields, the other
+/// words make the summary. Spacing between summary words is kept as typed, except that a run of
+/// markers between two words leaves a single space.
+fn parse_line(line: &str) -> (SubtaskSpec, ValidationReport) {
+    let mut spec = SubtaskSpec::default();
+    let mut report = ValidationReport::new();
+    let mut summary = String::new();
+    let mut marker_since_text = false;
+    let mut rest = line;
+    loop {
+        let word_start = rest.trim_start_matches(is_space);
+        let gap = rest.get(..rest.len().saturating_sub(word_start.len())).unwrap_or(" ");
+        if word_start.is_empty() {
+            break;
+        }
+        let word_end = word_start.find(is_space).unwrap_or(word_start.len());
+        let (word, after) = word_start.split_at_checked(word_end).unwrap_or((word_start, ""));
+        rest = after;
+        if !is_marker(word) {
+            if !summary.is_empty() {
+                summary.push_str(if marker_since_text { " " } else { gap });
+            }
+            unescape_into(&mut summary, word);
+            marker_since_text = false;
+            continue;
+        }
+        marker_since_text = true;
+        match word_start.strip_prefix("!\"") {
+            None => markers::apply(word, None, &mut spec, &mut report),
+            Some(quoted) => match read_quoted(quoted) {
+                Some((name, after)) if after.is_empty() || after.starts_with(is_space) => {
+                    let written = word_start.get(..word_start.len().saturating_sub(after.len()));
+                    markers::apply(written.unwrap_or(word), Some(name), &mut spec, &mut report);
+                    rest = after;
+                }
+                Some((_, after)) => {
+                    let bad = word_start.len().saturating_sub(after.len());
+                    let after_word = after.find(is_space).unwrap_or(after.len());
+                    let written = word_start.get(..bad.saturating_add(after_word)).unwrap_or(word);
+                    report.push(quote_problem(written, "has text right after its closing quote"));
+                    rest = after.get(after_word..).unwrap_or("");
+                }
+                None => {
+                    report.push(quote_problem(word_start, "never closes its quote"));
+                    break;
+                }
+            },
+        }
+    }
+    spec.summary = summary;
+    (spec, report)
+}
+
+fn quote_problem(written: &str, what: &str) -> Problem {
+    Problem::new(
+        field::PRIORITY,
+        code::BAD_SYNTAX,
+        format!("The priority `{}` {what}: write it as !\"Very high\".", excerpt(written)),
+    )
+}

@@ -1,0 +1,10 @@
+#![doc = include_str!("../README.md")]
+
+pub mod duration;
+pub mod ids;
+pub mod limits;
+pub mod property;
+mod report;
+pub mod text;
+
+pub use report::{Problem, ValidationReport, code, field};

@@ -1,0 +1,59 @@
+//! How many: subtasks per template, templates per library, days a due date may move.
+
+use crate::report::{Problem, code, field};
+
+/// Subtasks in one template: four bulk-create calls of Jira's 50 at most.
+pub const MAX_SUBTASKS_PER_TEMPLATE: usize = 200;
+/// Templates in one user's personal library.
+pub const MAX_PERSONAL_TEMPLATES: usize = 100;
+/// Templates in one project's shared library.
+pub const MAX_PROJECT_TEMPLATES: usize = 100;
+/// How far (in calendar days, either way) a relative due date may reach: ten years.
+pub const MAX_DUE_OFFSET_DAYS: i32 = 3_650;
+
+/// A template has 1 to [`MAX_SUBTASKS_PER_TEMPLATE`] subtasks.
+pub fn subtask_count(count: usize) -> Result<(), Problem> {
+    if count == 0 {
+        return Err(Problem::new(field::SUBTASKS, code::EMPTY, "The template has no subtasks."));
+    }
+    if count > MAX_SUBTASKS_PER_TEMPLATE {
+        return Err(Problem::new(
+            field::SUBTASKS,
+            code::TOO_MANY,
+            format!(
+                "A template can have at most {MAX_SUBTASKS_PER_TEMPLATE} subtasks (this one has {count})."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A library holds at most `max` templates ([`MAX_PERSONAL_TEMPLATES`] or
+/// [`MAX_PROJECT_TEMPLATES`]); an empty library is fine.
+pub fn template_count(count: usize, max: usize) -> Result<(), Problem> {
+    if count > max {
+        return Err(Problem::new(
+            field::TEMPLATES,
+            code::TOO_MANY,
+            format!("A library can hold at most {max} templates (this one has {count})."),
+        ));
+    }
+    Ok(())
+}
+
+/// A relative due date moves at most [`MAX_DUE_OFFSET_DAYS`] either way.
+pub fn due_offset_days(days: i32) -> Result<(), Problem> {
+    if days.unsigned_abs() > MAX_DUE_OFFSET_DAYS.unsigned_abs() {
+        return Err(Problem::new(
+            field::DUE,
+            code::TOO_LARGE,
+            format!(
+                "A due date can move at most {MAX_DUE_OFFSET_DAYS} days (this one moves {days})."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
