@@ -19,11 +19,18 @@ pub struct SandboxConfig {
     /// app must strip the path before computing qsh). Off: every tenant's base URL is the sandbox
     /// root, as for Jira Cloud, and the licence endpoint finds the tenant by whose secret signed.
     pub tenant_paths: bool,
+    /// Give every new tenant the demo content of [`crate::Sandbox::seed_demo`] (local runs).
+    pub seed_demo: bool,
 }
 
 impl Default for SandboxConfig {
     fn default() -> Self {
-        Self { bind: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 0, tenant_paths: false }
+        Self {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            tenant_paths: false,
+            seed_demo: false,
+        }
     }
 }
 

@@ -18,6 +18,8 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
             .route("/install", web::post().to(install))
             .route("/tokens/install", web::post().to(install_token))
             .route("/tenants/{client_key}/licence", web::put().to(set_licence))
+            .route("/tenants/{client_key}/seed-demo", web::post().to(seed_demo))
+            .route("/requests/counts", web::get().to(request_counts))
             .route("/tenants/{client_key}/events/{event}", web::post().to(event))
             .route("/tenants/{client_key}/tokens/context", web::post().to(context_token))
             .route("/tenants/{client_key}/tokens/iframe", web::post().to(iframe_token)),
@@ -40,6 +42,15 @@ async fn clear_faults(sandbox: web::Data<Sandbox>) -> HttpResponse {
 
 async fn requests(sandbox: web::Data<Sandbox>) -> HttpResponse {
     HttpResponse::Ok().json(sandbox.requests())
+}
+
+async fn request_counts(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    HttpResponse::Ok().json(sandbox.request_counts())
+}
+
+async fn seed_demo(sandbox: web::Data<Sandbox>, client_key: web::Path<String>) -> HttpResponse {
+    let result = client_key_of(&client_key).and_then(|ck| sandbox.seed_demo(&ck));
+    respond(result.map(|seed| json!(seed)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,7 +168,7 @@ fn respond(result: Result<serde_json::Value, SandboxError>) -> HttpResponse {
                 SandboxError::UnknownTenant(_) | SandboxError::NotInstalled(_) => {
                     HttpResponse::NotFound().json(body)
                 }
-                SandboxError::Claims(_) | SandboxError::AppUrl(_) => {
+                SandboxError::Claims(_) | SandboxError::AppUrl(_) | SandboxError::Invalid(_) => {
                     HttpResponse::BadRequest().json(body)
                 }
                 _ => HttpResponse::BadGateway().json(body),

@@ -28,6 +28,9 @@ pub enum FaultKind {
     Timeout { ms: u64 },
     /// Close the connection without a complete response.
     DropConnection,
+    /// Handle the request (its effects stay: a bulk create is applied), then close the connection
+    /// instead of answering, as when a response is lost on the way back.
+    DropResponse,
     /// `302 Found` to `location`: clients must not follow redirects to other hosts.
     Redirect { location: String },
 }
@@ -118,7 +121,7 @@ impl FaultTable {
 /// Middleware: record the request, then apply the first matching fault. Control routes under
 /// `/__sandbox` are never faulted or recorded.
 pub(crate) async fn inject(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let path = req.uri().path().to_owned();
@@ -129,7 +132,7 @@ pub(crate) async fn inject(
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     }
     let jira_path = strip_site(&path);
-    state.record(req.method().as_str(), jira_path);
+    state.record(crate::record::capture(&mut req, jira_path).await?);
     let fault = state.fault_table.take(req.method().as_str(), jira_path);
     tracing::debug!(method = %req.method(), path = jira_path, ?fault, "sandbox request");
     let response = match fault {
@@ -137,6 +140,11 @@ pub(crate) async fn inject(
         Some(FaultKind::Latency { ms }) => {
             actix_web::rt::time::sleep(Duration::from_millis(ms)).await;
             return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        }
+        Some(FaultKind::DropResponse) => {
+            let served = next.call(req).await?;
+            tracing::debug!(status = %served.status(), "sandbox applied a request, dropping its response");
+            return Ok(served.into_response(dropped()));
         }
         Some(FaultKind::Timeout { ms }) => {
             actix_web::rt::time::sleep(Duration::from_millis(ms)).await;

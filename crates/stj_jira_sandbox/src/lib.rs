@@ -2,14 +2,19 @@
 
 mod browser;
 mod config;
+pub mod conformance;
 mod control;
 mod faults;
 mod lifecycle;
+mod record;
+mod rest;
 mod server;
+mod site;
 mod tenants;
 pub mod tokens;
 mod verify;
 
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, TcpListener};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
@@ -24,7 +29,13 @@ pub use browser::SignedRequest;
 pub use config::SandboxConfig;
 pub use faults::{Fault, FaultKind};
 pub use lifecycle::{Installed, LifecycleEvent};
-pub use server::{RecordedRequest, Sandbox};
+pub use record::RecordedRequest;
+pub use rest::{ACCESS_TOKEN_TTL_SECS, MAX_ASSERTION_LIFETIME_SECS, MAX_BULK_CREATE};
+pub use server::Sandbox;
+pub use site::model::{
+    Entity, IssueRef, IssueTypeInfo, JiraUser, NewIssue, NewProject, Permissions, ProjectInfo,
+};
+pub use site::seed::{DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, DemoSeed};
 pub use tenants::{LicenceState, TenantInfo};
 pub use tokens::{decode_claims_unverified, sign_hs256, sign_rs256, unsigned_token};
 
@@ -51,6 +62,8 @@ pub enum SandboxError {
     Http(#[from] ureq::Error),
     #[error("the sandbox thread stopped")]
     Stopped,
+    #[error("invalid sandbox content: {0}")]
+    Invalid(String),
 }
 
 /// A running simulator of the Jira Cloud side of Connect, on loopback. Derefs to [`Sandbox`] for
@@ -88,6 +101,9 @@ impl JiraSandbox {
             tenants: Mutex::new(Vec::new()),
             fault_table: faults::FaultTable::default(),
             request_log: Mutex::new(Vec::new()),
+            route_counts: Mutex::new(BTreeMap::new()),
+            sites: Mutex::new(HashMap::new()),
+            seed_new_tenants: config.seed_demo,
             agent,
         }));
         let (tx, rx) = std::sync::mpsc::channel();
@@ -158,8 +174,18 @@ impl Sandbox {
         sign_rs256(&self.key_pair, claims)
     }
 
-    /// A new Jira site, without the app. [`Self::install`] creates one itself.
+    /// A new Jira site, without the app (and with the demo content when the sandbox seeds it).
+    /// [`Self::install`] creates one itself.
     pub fn add_tenant(&self) -> Result<TenantInfo, SandboxError> {
+        let info = self.new_tenant()?;
+        lock(&self.sites).insert(info.client_key.as_str().to_owned(), site::Site::new());
+        if self.seed_new_tenants {
+            self.seed_demo(&info.client_key)?;
+        }
+        Ok(info)
+    }
+
+    fn new_tenant(&self) -> Result<TenantInfo, SandboxError> {
         let mut tenants = lock(&self.tenants);
         let client_key = ClientKey::parse(&tenants::random_client_key())
             .map_err(|e| SandboxError::Claims(e.to_string()))?;
@@ -208,8 +234,10 @@ impl Sandbox {
         lock(&self.request_log).clone()
     }
 
+    /// Forget the request log and the per-route counts.
     pub fn clear_requests(&self) {
         lock(&self.request_log).clear();
+        lock(&self.route_counts).clear();
     }
 
     pub(crate) fn with_tenant<T>(

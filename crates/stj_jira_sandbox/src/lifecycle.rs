@@ -59,6 +59,7 @@ impl Sandbox {
         let tenant = self.add_tenant()?;
         let app = AppInstall { key: app_key.to_owned(), base_url: app_base_url, enabled: false };
         self.with_tenant(&tenant.client_key, |t| t.app = Some(app))?;
+        self.create_app_user(&tenant.client_key, app_key)?;
         self.complete_install(&tenant.client_key).await
     }
 
@@ -73,6 +74,7 @@ impl Sandbox {
         let tenant = self.add_tenant()?;
         let app = AppInstall { key: app_key.to_owned(), base_url: app_base_url, enabled: true };
         self.with_tenant(&tenant.client_key, |t| t.app = Some(app))?;
+        self.create_app_user(&tenant.client_key, app_key)?;
         Ok(tenant)
     }
 

@@ -1,11 +1,12 @@
-//! `stj_jira_sandbox [--port N] [--bind 127.0.0.1] [--tenant-paths]`: the sandbox for local runs.
-//! Drive it through `/__sandbox/*` (see the crate README). Stops on Ctrl-C.
+//! `stj_jira_sandbox [--port N] [--bind 127.0.0.1] [--tenant-paths] [--seed-demo]`: the sandbox
+//! for local runs. Drive it through `/__sandbox/*` (see the crate README). Stops on Ctrl-C.
 
 use std::process::ExitCode;
 
 use stj_jira_sandbox::{JiraSandbox, SandboxConfig};
 
-const USAGE: &str = "usage: stj_jira_sandbox [--port N] [--bind LOOPBACK_IP] [--tenant-paths]";
+const USAGE: &str =
+    "usage: stj_jira_sandbox [--port N] [--bind LOOPBACK_IP] [--tenant-paths] [--seed-demo]";
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<SandboxConfig, String> {
     let mut config = SandboxConfig::default();
@@ -20,6 +21,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<SandboxConfig, S
                     args.next().and_then(|v| v.parse().ok()).ok_or("--bind needs an IP address")?;
             }
             "--tenant-paths" => config.tenant_paths = true,
+            // Every tenant (each install) starts with the demo projects, users and DEMO-1.
+            "--seed-demo" => config.seed_demo = true,
             _ => return Err(format!("unknown argument {flag:?}")),
         }
     }
@@ -60,9 +63,11 @@ mod tests {
 
     #[test]
     fn flags() {
-        let config = parse_args(args("--port 8091 --tenant-paths")).unwrap();
+        let config = parse_args(args("--port 8091 --tenant-paths --seed-demo")).unwrap();
         assert_eq!(config.port, 8091);
         assert!(config.tenant_paths);
+        assert!(config.seed_demo);
+        assert!(!parse_args(args("")).unwrap().seed_demo);
         assert!(parse_args(args("--port x")).is_err());
         assert!(parse_args(args("--verbose")).is_err());
         // parses, but start() refuses it: the guard lives in the library.

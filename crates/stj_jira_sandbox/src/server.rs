@@ -1,5 +1,6 @@
 //! Shared state and the actix server that plays Jira and the install-key service.
 
+use std::collections::{BTreeMap, HashMap};
 use std::net::TcpListener;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -7,19 +8,14 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use jwt_simple::prelude::RS256KeyPair;
-use serde::Serialize;
 
 use crate::control;
 use crate::faults::{self, FaultTable};
+use crate::record::RecordedRequest;
+use crate::rest;
+use crate::site::Site;
 use crate::tenants::{LicenceState, Tenant};
 use crate::verify;
-
-/// A request as the sandbox received it (path without a tenant's `/site/{n}` prefix, no query).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordedRequest {
-    pub method: String,
-    pub path: String,
-}
 
 /// The simulated Jira: its tenants, install key, faults and request log. Reached through a running
 /// [`crate::JiraSandbox`] (which derefs to it) or, inside the server, as actix app data.
@@ -33,15 +29,13 @@ pub struct Sandbox {
     pub(crate) tenants: Mutex<Vec<Tenant>>,
     pub(crate) fault_table: FaultTable,
     pub(crate) request_log: Mutex<Vec<RecordedRequest>>,
+    pub(crate) route_counts: Mutex<BTreeMap<String, u64>>,
+    /// Jira content per tenant, by client key.
+    pub(crate) sites: Mutex<HashMap<String, Site>>,
+    /// Seed every new tenant with the demo content.
+    pub(crate) seed_new_tenants: bool,
     /// Client for the lifecycle callbacks: no redirects, statuses returned rather than raised.
     pub(crate) agent: ureq::Agent,
-}
-
-impl Sandbox {
-    pub(crate) fn record(&self, method: &str, path: &str) {
-        lock(&self.request_log)
-            .push(RecordedRequest { method: method.to_owned(), path: path.to_owned() });
-    }
 }
 
 /// A panic while holding a lock leaves plain data behind; the sandbox keeps serving it.
@@ -49,9 +43,16 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+const BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
+
 pub(crate) fn build(state: web::Data<Sandbox>, listener: TcpListener) -> std::io::Result<Server> {
     Ok(HttpServer::new(move || {
-        App::new().app_data(state.clone()).wrap(from_fn(faults::inject)).configure(routes)
+        App::new()
+            .app_data(state.clone())
+            // Bulk creates of 50 issues with descriptions outgrow actix's 256 kB default.
+            .app_data(web::PayloadConfig::new(BODY_LIMIT_BYTES))
+            .wrap(from_fn(faults::inject))
+            .configure(routes)
     })
     .workers(2)
     .disable_signals()
@@ -61,10 +62,11 @@ pub(crate) fn build(state: web::Data<Sandbox>, listener: TcpListener) -> std::io
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {
-    const ADDON: &str = "/rest/atlassian-connect/1/addons/{app_key}";
+    const ADDON: &str = "/rest/atlassian-connect/1/addons/{appKey}";
     cfg.route("/install-keys/{kid:.+}", web::get().to(install_key))
         .route(ADDON, web::get().to(addon))
         .route(&format!("/site/{{site}}{ADDON}"), web::get().to(addon))
+        .configure(rest::routes)
         .configure(control::routes);
 }
 
@@ -93,13 +95,10 @@ async fn addon(req: HttpRequest, state: web::Data<Sandbox>) -> HttpResponse {
         Ok(tenant) => tenant,
         Err(reason) => {
             tracing::info!(reason, path = call.raw_path, "sandbox refused an app token");
-            return HttpResponse::Unauthorized().json(serde_json::json!({
-                "message": "Client must be authenticated to access this resource.",
-                "status-code": 401,
-            }));
+            return rest::unauthorized();
         }
     };
-    let app_key = req.match_info().get("app_key").unwrap_or_default();
+    let app_key = req.match_info().get("appKey").unwrap_or_default();
     let Some(app) = tenant.app.as_ref().filter(|app| app.key == app_key) else {
         return HttpResponse::NotFound()
             .json(serde_json::json!({ "errorMessages": ["The app is not installed."] }));

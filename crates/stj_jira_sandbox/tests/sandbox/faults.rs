@@ -104,7 +104,12 @@ fn records_requests_but_not_control_calls() {
     get(&key_url(&sandbox), None).unwrap();
     get(&format!("{}/__sandbox/faults", sandbox.base_url()), None).unwrap();
     let path = format!("/install-keys/{}", sandbox.install_kid());
-    assert_eq!(sandbox.requests(), vec![RecordedRequest { method: "GET".into(), path }]);
+    let recorded: Vec<RecordedRequest> = sandbox.requests();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!((recorded[0].method.as_str(), recorded[0].path.as_str()), ("GET", path.as_str()));
+    assert_eq!(recorded[0].route.as_deref(), Some("GET /install-keys/{kid:.+}"));
+    assert_eq!(sandbox.request_count("GET /install-keys/{kid:.+}"), 1);
     sandbox.clear_requests();
     assert!(sandbox.requests().is_empty());
+    assert!(sandbox.request_counts().is_empty());
 }

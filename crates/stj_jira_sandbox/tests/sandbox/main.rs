@@ -7,7 +7,17 @@
 )]
 
 mod common;
+mod conformance;
 mod faults;
 mod install_keys;
+mod jira;
 mod licence;
 mod lifecycle;
+mod oauth;
+mod rest_bulk;
+mod rest_create;
+mod rest_faults;
+mod rest_issues;
+mod rest_projects;
+mod rest_properties;
+mod seed;
