@@ -17,6 +17,8 @@ pub struct Problem {
     pub retry_after_secs: Option<u64>,
     /// Render as an HTML page (for iframes) instead of problem+json.
     pub page: bool,
+    /// Extension members (RFC 9457 §3.2), e.g. per-line `problems` or partial `items`.
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -28,7 +30,15 @@ impl Problem {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        Self { status, code, title, detail: detail.into(), retry_after_secs: None, page: false }
+        Self {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            retry_after_secs: None,
+            page: false,
+            extensions: serde_json::Map::new(),
+        }
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -50,14 +60,25 @@ impl Problem {
         self
     }
 
+    pub fn with(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.extensions.insert(name.to_owned(), value);
+        self
+    }
+
     fn body(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut body = serde_json::json!({
             "type": format!("/problems/{}", self.code),
             "title": self.title,
             "status": self.status.as_u16(),
             "detail": self.detail,
             "code": self.code,
-        })
+        });
+        if let Some(map) = body.as_object_mut() {
+            for (name, value) in &self.extensions {
+                map.entry(name.clone()).or_insert_with(|| value.clone());
+            }
+        }
+        body
     }
 }
 

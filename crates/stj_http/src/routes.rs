@@ -4,7 +4,7 @@
 use actix_web::http::Method;
 use actix_web::{Route, web};
 
-use crate::handlers::{api, health, lifecycle, pages};
+use crate::handlers::{api, health, lifecycle, pages, subtasks};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +75,27 @@ pub fn routes() -> Vec<RouteSpec> {
         RouteSpec::new(Method::GET, "/api/v1/context", "/api/v1/context", Api, |r| {
             r.to(api::context)
         }),
+        RouteSpec::new(
+            Method::POST,
+            "/api/v1/issues/{issueKey}/subtasks/preview",
+            "/api/v1/issues/DEMO-1/subtasks/preview",
+            Api,
+            |r| r.to(subtasks::preview),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/api/v1/issues/{issueKey}/subtasks",
+            "/api/v1/issues/DEMO-1/subtasks",
+            Api,
+            |r| r.to(subtasks::apply),
+        ),
+        RouteSpec::new(
+            Method::GET,
+            "/api/v1/issues/{issueKey}/applications/{applyId}",
+            "/api/v1/issues/DEMO-1/applications/0123456789abcdef0123456789abcdef",
+            Api,
+            |r| r.to(subtasks::application),
+        ),
     ]
 }
 

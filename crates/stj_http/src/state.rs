@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use stj_connect::Lifecycle;
 use stj_core::{Authenticator, InstallationRegistry, LicenceGate};
+use stj_subtasks::SubtaskService;
 
 use crate::HttpConfig;
 use crate::ratelimit::RateLimits;
@@ -13,6 +14,7 @@ pub struct EdgeState {
     pub licence: Arc<dyn LicenceGate>,
     pub lifecycle: Arc<Lifecycle>,
     pub registry: Arc<dyn InstallationRegistry>,
+    pub subtasks: Arc<SubtaskService>,
     /// Serialised once at start-up: the descriptor only changes with configuration.
     pub descriptor_json: String,
     pub limits: RateLimits,

@@ -38,6 +38,7 @@ async fn serve(mut settings: Settings, environment: Environment) -> anyhow::Resu
         let config = SandboxConfig { port: settings.sandbox.port, ..SandboxConfig::default() };
         let sandbox = JiraSandbox::start(config).context("failed to start the Jira sandbox")?;
         settings.jira.install_keys_url = sandbox.install_keys_url();
+        settings.jira.oauth_server_url = sandbox.auth_server_url().to_owned();
         tracing::info!(sandbox.url = sandbox.base_url(), "Jira sandbox running");
         Some(sandbox)
     } else {

@@ -128,8 +128,9 @@ impl Settings {
                 "connect.base_url must be https in production"
             );
             anyhow::ensure!(
-                self.jira.install_keys_url.starts_with("https://"),
-                "jira.install_keys_url must be https in production"
+                self.jira.install_keys_url.starts_with("https://")
+                    && self.jira.oauth_server_url.starts_with("https://"),
+                "jira.install_keys_url and jira.oauth_server_url must be https in production"
             );
         }
         anyhow::ensure!(

@@ -14,7 +14,8 @@ use stj_connect::{
 use stj_core::{InstallationRegistry, SecretSealer, SystemClock};
 use stj_http::EdgeState;
 use stj_http::ratelimit::RateLimits;
-use stj_jira::{HttpInstallKeySource, JiraLicenceSource};
+use stj_jira::{HttpInstallKeySource, JiraIssueGateway, JiraLicenceSource};
+use stj_subtasks::SubtaskService;
 
 use crate::Settings;
 
@@ -101,6 +102,12 @@ fn edge_state(
         Arc::new(SystemClock),
     );
     let licence_source = Arc::new(JiraLicenceSource::new(&connect.app_key, &settings.jira)?);
+    let gateway = Arc::new(JiraIssueGateway::new(
+        &connect.app_key,
+        &settings.jira,
+        Arc::clone(&tenants) as _,
+    )?);
+    let subtasks = Arc::new(SubtaskService::new(gateway, &connect.app_key));
     let licence = ConnectLicenceGate::new(
         licence_source,
         tenants,
@@ -113,6 +120,7 @@ fn edge_state(
         licence: Arc::new(licence),
         lifecycle: Arc::new(lifecycle),
         registry,
+        subtasks,
         descriptor_json: descriptor::descriptor(connect).to_string(),
         limits,
         config: settings.http.clone(),

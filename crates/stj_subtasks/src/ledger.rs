@@ -67,6 +67,10 @@ impl Ledger {
         Self { v: VERSION, applies, untrusted: false }
     }
 
+    pub fn find(&self, id: &str) -> Option<&ApplyEntry> {
+        self.applies.iter().find(|e| e.id == id)
+    }
+
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }

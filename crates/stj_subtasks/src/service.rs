@@ -101,6 +101,17 @@ impl SubtaskService {
         Ok(Preview { parent_key: parent.key, items })
     }
 
+    /// What an earlier application recorded: the created key per item (`None`: not created yet).
+    pub async fn application(
+        &self,
+        caller: &Caller,
+        issue_key: &str,
+        apply_id: &str,
+    ) -> Result<Option<Vec<Option<String>>>, GatewayError> {
+        let stored = self.gateway.get_issue_property(caller, issue_key, &self.ledger_key).await?;
+        Ok(Ledger::parse(stored.as_ref()).find(apply_id).map(|entry| entry.keys.clone()))
+    }
+
     pub async fn apply(
         &self,
         caller: &Caller,

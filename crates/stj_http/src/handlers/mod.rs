@@ -2,3 +2,4 @@ pub(crate) mod api;
 pub(crate) mod health;
 pub(crate) mod lifecycle;
 pub(crate) mod pages;
+pub(crate) mod subtasks;

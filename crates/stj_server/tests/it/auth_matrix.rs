@@ -311,7 +311,16 @@ fn every_protected_route_accepts_a_good_token() {
                 app.request(spec.method.as_str(), &path, None, None)
             }
         };
-        assert_eq!(res.status, 200, "{} {}: {}", spec.method, spec.example, res.body);
+        // Authentication passed: whatever the handler answers next (404 for an issue the sandbox
+        // lacks, 400 for a missing body) is not an auth refusal and not a server error.
+        assert!(
+            !matches!(res.status, 401 | 403) && res.status < 500,
+            "{} {}: {} {}",
+            spec.method,
+            spec.example,
+            res.status,
+            res.body
+        );
     }
 }
 

@@ -21,4 +21,6 @@ mod privacy_logs;
 #[cfg(test)]
 mod rate_limit;
 #[cfg(test)]
+mod subtasks;
+#[cfg(test)]
 mod support;

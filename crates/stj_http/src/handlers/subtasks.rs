@@ -1,0 +1,281 @@
+//! Preview and apply subtasks on an issue, and read back an earlier application. The request
+//! carries the template as quick-entry text; the backend renders it against the parent, creates
+//! as the calling user and keeps nothing.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use stj_subtasks::{ApplyError, ApplyReport, ApplyRequest, Caller, GatewayError, ItemStatus};
+use stj_templates::{RenderedAssignee, RenderedSubtask, parse_quick_entry};
+use stj_validation::ValidationReport;
+
+use crate::auth::ApiCaller;
+use crate::problem::Problem;
+use crate::state::EdgeState;
+
+/// Longest quick-entry text accepted (200 subtasks with descriptions fit well within it).
+const MAX_TEXT_BYTES: usize = 60_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct SubtasksBody {
+    quick_entry: String,
+    /// The user's local date (`YYYY-MM-DD`) for relative due dates; defaults to today in UTC.
+    #[serde(default)]
+    today: Option<String>,
+    /// Names the template, so re-applying it is recognised (`quick-entry` when absent).
+    #[serde(default)]
+    source_id: Option<String>,
+    /// Apply again on purpose: a new application instead of completing the previous one.
+    #[serde(default)]
+    repeat: Option<String>,
+}
+
+pub(crate) async fn preview(
+    state: web::Data<EdgeState>,
+    ApiCaller(principal): ApiCaller,
+    issue_key: web::Path<String>,
+    body: web::Json<SubtasksBody>,
+) -> Result<HttpResponse, Problem> {
+    let caller = caller(&principal)?;
+    let request = request(&issue_key, body.into_inner())?;
+    let preview = state.subtasks.preview(&caller, &request).await.map_err(apply_problem)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "parentKey": preview.parent_key,
+        "subtasks": preview.items.iter().map(rendered_json).collect::<Vec<_>>(),
+    })))
+}
+
+pub(crate) async fn apply(
+    state: web::Data<EdgeState>,
+    ApiCaller(principal): ApiCaller,
+    issue_key: web::Path<String>,
+    body: web::Json<SubtasksBody>,
+) -> Result<HttpResponse, Problem> {
+    let caller = caller(&principal)?;
+    let request = request(&issue_key, body.into_inner())?;
+    match state.subtasks.apply(&caller, &request).await {
+        Ok(report) => Ok(HttpResponse::Ok().json(report_json(&report))),
+        Err(ApplyError::Incomplete { report, cause }) => {
+            tracing::warn!(apply.id = %report.apply_id, error = %cause, "application stopped part-way");
+            let transient =
+                matches!(cause, GatewayError::Unavailable(_) | GatewayError::Uncertain(_));
+            let problem = if transient {
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "apply_incomplete",
+                    "Some subtasks were not created yet",
+                    "Jira stopped answering part-way. Apply again: only the missing subtasks will be created.",
+                )
+            } else {
+                gateway_problem(cause)
+            };
+            Err(problem.with("result", report_json(&report)))
+        }
+        Err(err) => Err(apply_problem(err)),
+    }
+}
+
+pub(crate) async fn application(
+    state: web::Data<EdgeState>,
+    ApiCaller(principal): ApiCaller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Problem> {
+    let caller = caller(&principal)?;
+    let (issue_key, apply_id) = path.into_inner();
+    check_issue_key(&issue_key)?;
+    if apply_id.is_empty()
+        || apply_id.len() > 64
+        || !apply_id.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Err(Problem::bad_request(
+            "apply_id_invalid",
+            "an application id is up to 64 hex characters",
+        ));
+    }
+    let keys = state
+        .subtasks
+        .application(&caller, &issue_key, &apply_id)
+        .await
+        .map_err(gateway_problem)?;
+    let keys = keys.ok_or_else(|| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "application_not_found",
+            "Not found",
+            "no such application on this issue",
+        )
+    })?;
+    Ok(HttpResponse::Ok().json(json!({
+        "applyId": apply_id,
+        "parentKey": issue_key,
+        "keys": keys,
+        "complete": keys.iter().all(Option::is_some),
+    })))
+}
+
+fn caller(principal: &stj_core::Principal) -> Result<Caller, Problem> {
+    let account_id = principal.account_id.clone().ok_or_else(|| {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "user_required",
+            "User required",
+            "this operation acts as a signed-in user",
+        )
+    })?;
+    Ok(Caller { client_key: principal.client_key.clone(), account_id })
+}
+
+fn check_issue_key(issue_key: &str) -> Result<(), Problem> {
+    stj_validation::ids::issue_key(issue_key)
+        .map_err(|p| Problem::bad_request("issue_key_invalid", p.message))
+}
+
+fn request(issue_key: &str, body: SubtasksBody) -> Result<ApplyRequest, Problem> {
+    check_issue_key(issue_key)?;
+    if body.quick_entry.len() > MAX_TEXT_BYTES {
+        return Err(Problem::bad_request(
+            "quick_entry_too_long",
+            format!("quick entry is limited to {MAX_TEXT_BYTES} bytes"),
+        ));
+    }
+    let today = match body.today.as_deref() {
+        Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+            Problem::bad_request("today_invalid", "today must be a date as YYYY-MM-DD")
+        })?,
+        None => chrono::Utc::now().date_naive(),
+    };
+    let source_id = body.source_id.unwrap_or_else(|| "quick-entry".to_owned());
+    let tag_ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 128
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:".contains(&b))
+    };
+    if !tag_ok(&source_id) || body.repeat.as_deref().is_some_and(|r| !tag_ok(r)) {
+        return Err(Problem::bad_request(
+            "source_invalid",
+            "sourceId and repeat are 1-128 of A-Z a-z 0-9 - _ . / :",
+        ));
+    }
+    let specs = parse_quick_entry(&body.quick_entry).map_err(invalid)?;
+    if specs.is_empty() {
+        return Err(Problem::bad_request(
+            "quick_entry_empty",
+            "write at least one subtask, one per line",
+        ));
+    }
+    let limit = stj_validation::limits::MAX_SUBTASKS_PER_TEMPLATE;
+    if specs.len() > limit {
+        return Err(Problem::bad_request(
+            "too_many_subtasks",
+            format!("at most {limit} subtasks at once"),
+        ));
+    }
+    Ok(ApplyRequest {
+        issue_key: issue_key.to_owned(),
+        specs,
+        source_id,
+        repeat: body.repeat,
+        today,
+    })
+}
+
+/// Per-line problems as a 400 with a `problems` extension.
+fn invalid(report: ValidationReport) -> Problem {
+    let problems: Vec<Value> = report
+        .problems
+        .iter()
+        .map(|p| json!({ "line": p.line, "field": p.field, "code": p.code, "message": p.message }))
+        .collect();
+    let detail = report.problems.first().map_or_else(String::new, |p| match p.line {
+        Some(line) => format!("line {line}: {}", p.message),
+        None => p.message.clone(),
+    });
+    Problem::bad_request("subtasks_invalid", detail).with("problems", Value::Array(problems))
+}
+
+fn apply_problem(err: ApplyError) -> Problem {
+    match err {
+        ApplyError::Invalid(report) => invalid(report),
+        ApplyError::ParentIsSubtask(_) => {
+            Problem::bad_request("parent_is_subtask", err.to_string())
+        }
+        ApplyError::NoSubtaskType => Problem::new(
+            StatusCode::CONFLICT,
+            "no_subtask_type",
+            "No subtask type",
+            err.to_string(),
+        ),
+        ApplyError::Gateway(e) | ApplyError::Incomplete { cause: e, .. } => gateway_problem(e),
+    }
+}
+
+fn gateway_problem(err: GatewayError) -> Problem {
+    match err {
+        GatewayError::NotFound => Problem::new(
+            StatusCode::NOT_FOUND,
+            "issue_not_found",
+            "Not found",
+            "the issue does not exist or you cannot see it",
+        ),
+        GatewayError::Forbidden => Problem::new(
+            StatusCode::FORBIDDEN,
+            "jira_forbidden",
+            "Forbidden",
+            "Jira does not let you do this",
+        ),
+        GatewayError::Rejected(message) => Problem::bad_request("jira_rejected", message),
+        GatewayError::Unavailable(_) | GatewayError::Uncertain(_) => {
+            Problem::unavailable("jira_unavailable", &err)
+        }
+    }
+}
+
+fn rendered_json(item: &RenderedSubtask) -> Value {
+    let assignee = match &item.assignee {
+        RenderedAssignee::ProjectDefault => json!({ "type": "projectDefault" }),
+        RenderedAssignee::Unassigned => json!({ "type": "unassigned" }),
+        RenderedAssignee::Account(id) => json!({ "type": "account", "accountId": id }),
+    };
+    json!({
+        "summary": item.summary,
+        "description": item.description,
+        "assignee": assignee,
+        "labels": item.labels,
+        "originalEstimate": item.original_estimate,
+        "priority": item.priority,
+        "dueDate": item.due_date.map(|d| d.to_string()),
+    })
+}
+
+fn report_json(report: &ApplyReport) -> Value {
+    let items: Vec<Value> = report
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let (status, key, message) = match &item.status {
+                ItemStatus::Created { key } => ("created", Some(key.as_str()), None),
+                ItemStatus::AlreadyExisted { key } => ("existing", Some(key.as_str()), None),
+                ItemStatus::Rejected { message } => ("rejected", None, Some(message.as_str())),
+                ItemStatus::NotAttempted => ("pending", None, None),
+            };
+            json!({ "index": index, "summary": item.summary.expose(), "status": status, "key": key, "message": message })
+        })
+        .collect();
+    let count = |s: &str| {
+        items.iter().filter(|i| i.get("status").and_then(Value::as_str) == Some(s)).count()
+    };
+    json!({
+        "applyId": report.apply_id,
+        "parentKey": report.parent_key,
+        "created": count("created"),
+        "existing": count("existing"),
+        "rejected": count("rejected"),
+        "pending": count("pending"),
+        "items": items,
+    })
+}

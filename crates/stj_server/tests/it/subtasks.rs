@@ -1,0 +1,248 @@
+//! Subtask creation end to end: the app's HTTP API → `SubtaskService` → Jira REST (as the user)
+//! → the sandbox. Typed order, rendered fields, the user as reporter, no duplicates under faults.
+
+use serde_json::{Value, json};
+use stj_core::ClientKey;
+use stj_jira_sandbox::conformance::{Checked, check_recorded};
+use stj_jira_sandbox::{DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, DemoSeed, Fault, FaultKind};
+
+use crate::support::{Response, TestApp, spawn_app};
+
+struct Demo {
+    app: TestApp,
+    tenant: ClientKey,
+    seed: DemoSeed,
+}
+
+fn demo() -> Demo {
+    let app = spawn_app();
+    let tenant = app.install();
+    let seed = app.sandbox.seed_demo(&tenant).unwrap();
+    Demo { app, tenant, seed }
+}
+
+impl Demo {
+    fn post(&self, path: &str, account: &str, body: &Value) -> Response {
+        let auth = self.app.context_auth(&self.tenant, account);
+        self.app.request("POST", path, Some(&auth), Some(&body.to_string()))
+    }
+
+    fn apply(&self, body: &Value) -> Response {
+        self.post(
+            &format!("/api/v1/issues/{}/subtasks", self.seed.parent_issue_key),
+            DEMO_MEMBER_ACCOUNT_ID,
+            body,
+        )
+    }
+
+    /// The parent's subtasks as the sandbox stores them, oldest first.
+    fn subtasks(&self) -> Vec<Value> {
+        let parent =
+            self.app.sandbox.issue_fields(&self.tenant, &self.seed.parent_issue_key).unwrap();
+        parent["subtasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                self.app.sandbox.issue_fields(&self.tenant, s["key"].as_str().unwrap()).unwrap()
+            })
+            .collect()
+    }
+
+    fn summaries(&self) -> Vec<String> {
+        self.subtasks().iter().map(|s| s["summary"].as_str().unwrap().to_owned()).collect()
+    }
+}
+
+fn quick_entry(n: usize) -> String {
+    (1..=n).map(|i| format!("Step {i:03} for {{{{parent.key}}}} #batch ~1h\n")).collect()
+}
+
+fn expected(n: usize) -> Vec<String> {
+    (1..=n).map(|i| format!("Step {i:03} for DEMO-1")).collect()
+}
+
+#[test]
+fn preview_renders_against_the_parent_and_writes_nothing() {
+    let demo = demo();
+    let text = "Write release notes for {{parent.summary}} @parent #docs ~2h !High due:parent-1d\n  Mention the new flow";
+    let res = demo.post(
+        "/api/v1/issues/DEMO-1/subtasks/preview",
+        DEMO_MEMBER_ACCOUNT_ID,
+        &json!({ "quickEntry": text }),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    let item = &res.json()["subtasks"][0];
+    assert_eq!(item["summary"], "Write release notes for Launch the new onboarding flow");
+    assert_eq!(item["assignee"], json!({ "type": "account", "accountId": DEMO_MEMBER_ACCOUNT_ID }));
+    assert_eq!(item["labels"], json!(["docs"]));
+    assert_eq!(item["priority"], "High");
+    assert_eq!(item["description"], "Mention the new flow");
+    assert!(item["dueDate"].is_string());
+    assert!(demo.subtasks().is_empty(), "preview creates nothing");
+    assert_eq!(demo.app.sandbox.request_count("POST /rest/api/3/issue/bulk"), 0);
+}
+
+#[test]
+fn apply_creates_120_subtasks_in_typed_order_as_the_user_and_reapply_creates_nothing() {
+    let demo = demo();
+    let body = json!({ "quickEntry": quick_entry(120), "sourceId": "personal/launch" });
+    let res = demo.apply(&body);
+    assert_eq!(res.status, 200, "{}", res.body);
+    let report = res.json();
+    assert_eq!((report["created"].as_u64(), report["existing"].as_u64()), (Some(120), Some(0)));
+    let subtasks = demo.subtasks();
+    assert_eq!(demo.summaries(), expected(120), "typed order");
+    for subtask in &subtasks {
+        assert_eq!(
+            subtask["reporter"]["accountId"], DEMO_MEMBER_ACCOUNT_ID,
+            "the user is the reporter"
+        );
+        assert_eq!(subtask["labels"], json!(["batch"]));
+        assert_eq!(subtask["issuetype"]["id"], demo.seed.subtask_type_id.as_str());
+        assert_eq!(subtask["parent"]["key"], "DEMO-1");
+    }
+    assert_eq!(
+        demo.app.sandbox.request_count("POST /rest/api/3/issue/bulk"),
+        3,
+        "⌈120/50⌉ bulk calls"
+    );
+
+    let again = demo.apply(&body);
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(
+        (again.json()["created"].as_u64(), again.json()["existing"].as_u64()),
+        (Some(0), Some(120))
+    );
+    assert_eq!(demo.subtasks().len(), 120, "re-apply creates nothing new");
+    assert_eq!(demo.app.sandbox.request_count("POST /rest/api/3/issue/bulk"), 3);
+
+    let apply_id = report["applyId"].as_str().unwrap();
+    let auth = demo.app.context_auth(&demo.tenant, DEMO_MEMBER_ACCOUNT_ID);
+    let result = demo.app.request(
+        "GET",
+        &format!("/api/v1/issues/DEMO-1/applications/{apply_id}"),
+        Some(&auth),
+        None,
+    );
+    assert_eq!(result.status, 200, "{}", result.body);
+    assert_eq!(result.json()["complete"], true);
+    assert_eq!(result.json()["keys"].as_array().unwrap().len(), 120);
+
+    // Every request the app sent to Jira conforms to Atlassian's published spec.
+    let mut validated = 0;
+    for request in
+        demo.app.sandbox.requests().into_iter().filter(|r| r.path.starts_with("/rest/api/3/"))
+    {
+        match check_recorded(&request) {
+            Ok(Checked::Validated) => validated += 1,
+            Ok(Checked::NotInSpec) => {}
+            Err(e) => panic!("{} {} does not conform: {e}", request.method, request.path),
+        }
+    }
+    assert!(validated >= 6, "validated {validated} requests");
+}
+
+/// Applies until Jira lets it finish, as a user pressing "retry" would; at most `tries`.
+fn apply_until_done(demo: &Demo, body: &Value, tries: usize) -> Value {
+    for _ in 0..tries {
+        let res = demo.apply(body);
+        match res.status {
+            200 => return res.json(),
+            503 => continue,
+            other => panic!("unexpected {other}: {}", res.body),
+        }
+    }
+    panic!("still incomplete after {tries} tries");
+}
+
+#[test]
+fn faults_at_every_step_end_with_exactly_the_120_subtasks_in_order() {
+    let faults = [
+        ("GET /rest/api/3/issue/*", FaultKind::Status { status: 503 }, 2),
+        ("GET /rest/api/3/issue/*", FaultKind::RateLimited { retry_after_secs: 1 }, 1),
+        ("POST /oauth2/token", FaultKind::Status { status: 500 }, 1),
+        ("GET /rest/api/3/issuetype/project", FaultKind::DropConnection, 1),
+        ("GET /rest/api/3/issue/*/properties/*", FaultKind::Status { status: 502 }, 1),
+        ("PUT /rest/api/3/issue/*/properties/*", FaultKind::DropConnection, 1),
+        ("POST /rest/api/3/issue/bulk", FaultKind::RateLimited { retry_after_secs: 1 }, 2),
+        ("POST /rest/api/3/issue/bulk", FaultKind::Status { status: 500 }, 1),
+        ("POST /rest/api/3/issue/bulk", FaultKind::DropResponse, 2),
+        ("POST /rest/api/3/issue/bulk", FaultKind::DropConnection, 1),
+        ("POST /rest/api/3/issue/bulk", FaultKind::Timeout { ms: 7_000 }, 1),
+    ];
+    for (route, fault, times) in faults {
+        let demo = demo();
+        demo.app.sandbox.add_fault(Fault::new(route, fault.clone()).times(times));
+        let body = json!({ "quickEntry": quick_entry(120) });
+        let report = apply_until_done(&demo, &body, 6);
+        assert_eq!(
+            demo.summaries(),
+            expected(120),
+            "{route} {fault:?}: exactly 120, in order, no duplicate"
+        );
+        assert_eq!(report["created"].as_u64().unwrap() + report["existing"].as_u64().unwrap(), 120);
+    }
+}
+
+#[test]
+fn bad_input_is_a_clear_400_naming_the_line_and_writes_nothing() {
+    let demo = demo();
+    let cases = [
+        (json!({ "quickEntry": "Fine\nBroken ~2x\n" }), "subtasks_invalid", Some(2)),
+        (json!({ "quickEntry": "Uses {{parent.nope}}" }), "subtasks_invalid", Some(1)),
+        (json!({ "quickEntry": "x".repeat(300) }), "subtasks_invalid", Some(1)),
+        (json!({ "quickEntry": quick_entry(201) }), "subtasks_invalid", None),
+        (json!({ "quickEntry": "" }), "quick_entry_empty", None),
+        (json!({ "quickEntry": "ok", "today": "29/11/2026" }), "today_invalid", None),
+        (json!({ "quickEntry": "ok", "extra": 1 }), "body_malformed", None),
+    ];
+    for (body, code, line) in cases {
+        let res = demo.apply(&body);
+        assert_eq!(res.status, 400, "{body}: {}", res.body);
+        assert_eq!(res.json()["code"], code, "{body}: {}", res.body);
+        if let Some(line) = line {
+            assert_eq!(res.json()["problems"][0]["line"], line, "{}", res.body);
+        }
+    }
+    let res = demo.post(
+        "/api/v1/issues/not-a-key/subtasks",
+        DEMO_MEMBER_ACCOUNT_ID,
+        &json!({ "quickEntry": "ok" }),
+    );
+    assert_eq!((res.status, res.json()["code"].clone()), (400, json!("issue_key_invalid")));
+    assert!(demo.subtasks().is_empty());
+    assert_eq!(demo.app.sandbox.request_count("POST /rest/api/3/issue/bulk"), 0, "nothing written");
+}
+
+#[test]
+fn jira_permissions_apply_because_calls_act_as_the_user() {
+    let demo = demo();
+    demo.app
+        .sandbox
+        .update_user(&demo.tenant, DEMO_MEMBER_ACCOUNT_ID, |u| {
+            u.permissions = stj_jira_sandbox::Permissions::READ_ONLY
+        })
+        .unwrap();
+    let res = demo.apply(&json!({ "quickEntry": "Not allowed" }));
+    assert_eq!(
+        (res.status, res.json()["code"].clone()),
+        (403, json!("jira_forbidden")),
+        "{}",
+        res.body
+    );
+    assert!(demo.subtasks().is_empty());
+    let admin = demo.post(
+        "/api/v1/issues/DEMO-1/subtasks",
+        DEMO_ADMIN_ACCOUNT_ID,
+        &json!({ "quickEntry": "Allowed" }),
+    );
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    assert_eq!(demo.subtasks()[0]["reporter"]["accountId"], DEMO_ADMIN_ACCOUNT_ID);
+    let missing = demo.post(
+        "/api/v1/issues/DEMO-999/subtasks",
+        DEMO_ADMIN_ACCOUNT_ID,
+        &json!({ "quickEntry": "x" }),
+    );
+    assert_eq!((missing.status, missing.json()["code"].clone()), (404, json!("issue_not_found")));
+}
