@@ -1,25 +1,45 @@
 //! `cargo xtask ci`: the checks CI runs, in order, each with a header and a timing, failing fast.
 //!
-//! The same command runs on a laptop, in `.ci/run` and in `.github/workflows/ci.yml`.
+//! The same command runs on a laptop, in `.ci/run` and in `.github/workflows/ci.yml`. Order:
+//! tool bootstrap, then cheap static checks (fmt, clippy, semgrep) so a slip fails in seconds,
+//! then the tests, then the supply-chain and infrastructure scans (SCA, IaC), then the dynamic
+//! gate (DAST) last. `cargo xtask gates-bite` shows the gates failing on planted problems.
 
 use std::time::Instant;
 
 use anyhow::Context as _;
 
-use crate::db;
-use crate::shell::{self, cargo, note, secs};
+use crate::shell::{self, cargo, note, project_root, secs};
+use crate::{db, iac, sast, sca, tools};
 
 type Step = fn() -> anyhow::Result<()>;
 
-/// The steps, in order: cheap checks first so a formatting slip fails in seconds.
-const STEPS: [(&str, Step); 3] = [("fmt", fmt), ("clippy", clippy), ("test", test)];
+/// The steps, in order (see the module doc).
+const STEPS: [(&str, Step); 8] = [
+    ("tools", tools::ensure),
+    ("fmt", fmt),
+    ("clippy", clippy),
+    ("sast-semgrep", || sast::semgrep(&project_root())),
+    ("test", test),
+    ("sca-deps", || sca::deps(&project_root())),
+    ("sca-binary", || sca::binary(&project_root())),
+    ("iac", || iac::run(&project_root())),
+];
 
+/// `ci` runs every step; `ci STEP ...` only those (in the usual order), e.g. `ci sca-deps iac`.
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
-    anyhow::ensure!(args.is_empty(), "`ci` takes no arguments, got {args:?}");
+    let known: Vec<&str> = STEPS.iter().map(|(name, _)| *name).collect();
+    if let Some(unknown) = args.iter().find(|arg| !known.contains(&arg.as_str())) {
+        anyhow::bail!("unknown ci step `{unknown}`; the steps are: {}", known.join(", "));
+    }
+    let steps: Vec<(&str, Step)> = STEPS
+        .into_iter()
+        .filter(|(name, _)| args.is_empty() || args.iter().any(|arg| arg == name))
+        .collect();
     let started = Instant::now();
     let mut timings = Vec::new();
-    for (n, (name, step)) in (1..).zip(STEPS) {
-        note(format_args!("\n==> ci step {n}/{}: {name}", STEPS.len()));
+    for (n, (name, step)) in (1..).zip(steps.iter().copied()) {
+        note(format_args!("\n==> ci step {n}/{}: {name}", steps.len()));
         let step_started = Instant::now();
         step().with_context(|| {
             format!("ci step `{name}` failed after {}", secs(step_started.elapsed()))

@@ -2,20 +2,35 @@
 //!
 //! Each subcommand is a module with a `run(args)` function and one arm in `main`'s match.
 //! The tidy checks (`tidy`) are `#[test]`s, so `cargo test --workspace` runs them too.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "xtask is where processes are started (clippy.toml)"
+)]
 
+mod bite;
 mod ci;
 mod db;
 mod dev_db;
+mod iac;
+mod sast;
+mod sca;
 mod shell;
 #[cfg(test)]
 mod tidy;
+mod tools;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  ci        cargo fmt --check, clippy -D warnings, cargo test (with a PostgreSQL), failing fast
+  ci        every gate, in order, failing fast: tools, fmt, clippy -D warnings, semgrep (SAST),
+            cargo test (with a PostgreSQL), cargo deny + cargo audit (SCA, offline RustSec
+            snapshot), cargo audit bin on the auditable release binary, checkov + hadolint (IaC)
+  tools     install the gate tools at pinned versions when missing (cargo install; one Python
+            venv in $STJ_TOOLS_DIR or ~/.cache/stj-tools); `ci` runs it first
+  gates-bite [NAME ...] [--with-binary]: in scratch copies under target/bite/, plant a
+            vulnerable crate and a semgrep-matching line and show the gates failing
   dev-db    print a DATABASE_URL for a reachable PostgreSQL, starting one under target/ if needed;
             `dev-db stop` stops the one it started";
 
@@ -27,6 +42,8 @@ fn main() -> ExitCode {
     };
     let res = match command {
         "ci" => ci::run(rest),
+        "tools" => tools::run(rest),
+        "gates-bite" => bite::run(rest),
         "dev-db" => dev_db::run(rest),
         "" | "help" | "-h" | "--help" => {
             shell::note(USAGE);
