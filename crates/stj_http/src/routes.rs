@@ -4,7 +4,7 @@
 use actix_web::http::Method;
 use actix_web::{Route, web};
 
-use crate::handlers::{api, health, lifecycle, pages, subtasks};
+use crate::handlers::{api, health, lifecycle, pages, subtasks, text};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +90,20 @@ pub fn routes() -> Vec<RouteSpec> {
             |r| r.to(subtasks::apply),
         ),
         RouteSpec::new(
+            Method::POST,
+            "/api/v1/quick-entry/import",
+            "/api/v1/quick-entry/import",
+            Api,
+            |r| r.to(text::import),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/api/v1/quick-entry/check",
+            "/api/v1/quick-entry/check",
+            Api,
+            |r| r.to(text::check),
+        ),
+        RouteSpec::new(
             Method::GET,
             "/api/v1/issues/{issueKey}/applications/{applyId}",
             "/api/v1/issues/DEMO-1/applications/0123456789abcdef0123456789abcdef",
@@ -99,8 +113,42 @@ pub fn routes() -> Vec<RouteSpec> {
     ]
 }
 
+/// One resource per path: its methods from the table, and 405 with `Allow` for any other method
+/// (RFC 9110), so an unsupported method is told apart from an unknown path (404).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for spec in routes() {
-        cfg.route(spec.path, (spec.handler)(web::method(spec.method)));
+    let table = routes();
+    let mut paths: Vec<&'static str> = Vec::new();
+    for spec in &table {
+        if !paths.contains(&spec.path) {
+            paths.push(spec.path);
+        }
     }
+    for path in paths {
+        let mut resource = web::resource(path);
+        let mut allow = Vec::new();
+        for spec in table.iter().filter(|spec| spec.path == path) {
+            resource = resource.route((spec.handler)(web::method(spec.method.clone())));
+            allow.push(spec.method.as_str());
+        }
+        let allow = allow.join(", ");
+        cfg.service(resource.default_service(web::to(move || method_not_allowed(allow.clone()))));
+    }
+}
+
+async fn method_not_allowed(allow: String) -> actix_web::HttpResponse {
+    use actix_web::ResponseError as _;
+    use actix_web::http::{StatusCode, header};
+
+    let detail = format!("this path answers {allow}");
+    let problem = crate::problem::Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        detail,
+    );
+    let mut response = problem.error_response();
+    if let Ok(value) = header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }

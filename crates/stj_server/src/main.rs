@@ -52,11 +52,21 @@ async fn serve(mut settings: Settings, environment: Environment) -> anyhow::Resu
         let installed =
             sandbox.install(&settings.connect.base_url, &settings.connect.app_key).await;
         match installed {
-            Ok(done) => tracing::info!(
-                installation.client_key = %done.tenant.client_key,
-                http.status = done.status,
-                "app installed into the Jira sandbox through the signed-install handshake"
-            ),
+            Ok(done) => {
+                tracing::info!(
+                    installation.client_key = %done.tenant.client_key,
+                    http.status = done.status,
+                    "app installed into the Jira sandbox through the signed-install handshake"
+                );
+                match sandbox.seed_demo(&done.tenant.client_key) {
+                    Ok(seed) => tracing::info!(
+                        demo.project = %seed.project_key,
+                        demo.issue = %seed.parent_issue_key,
+                        "demo project seeded in the sandbox"
+                    ),
+                    Err(err) => tracing::error!(error = %err, "seeding the demo project failed"),
+                }
+            }
             Err(err) => tracing::error!(error = %err, "installing into the Jira sandbox failed"),
         }
     }

@@ -3,3 +3,4 @@ pub(crate) mod health;
 pub(crate) mod lifecycle;
 pub(crate) mod pages;
 pub(crate) mod subtasks;
+pub(crate) mod text;

@@ -17,7 +17,7 @@ use crate::problem::Problem;
 use crate::state::EdgeState;
 
 /// Longest quick-entry text accepted (200 subtasks with descriptions fit well within it).
-const MAX_TEXT_BYTES: usize = 60_000;
+pub(crate) const MAX_TEXT_BYTES: usize = 60_000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -184,7 +184,7 @@ fn request(issue_key: &str, body: SubtasksBody) -> Result<ApplyRequest, Problem>
 }
 
 /// Per-line problems as a 400 with a `problems` extension.
-fn invalid(report: ValidationReport) -> Problem {
+pub(crate) fn invalid(report: ValidationReport) -> Problem {
     let problems: Vec<Value> = report
         .problems
         .iter()

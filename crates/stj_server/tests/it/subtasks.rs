@@ -246,3 +246,25 @@ fn jira_permissions_apply_because_calls_act_as_the_user() {
     );
     assert_eq!((missing.status, missing.json()["code"].clone()), (404, json!("issue_not_found")));
 }
+
+#[test]
+fn rival_formats_import_into_quick_entry_and_quick_entry_checks_per_line() {
+    let demo = demo();
+    let multiple = "- Prepare demo\n  assignee: @current\n  estimate: 2h\n  labels: demo, sales\n- Send invites\n";
+    let res = demo.post("/api/v1/quick-entry/import", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": multiple }));
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["format"], "multiple-subtasks");
+    assert_eq!(res.json()["count"], 2);
+    let quick = res.json()["quickEntry"].as_str().unwrap().to_owned();
+    assert!(quick.starts_with("Prepare demo"), "{quick}");
+    let quick_subtasks = "- Review / assignee:\"@current\" / estimate:\"1h\"\n- Ship it\n";
+    let res = demo.post("/api/v1/quick-entry/import", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": quick_subtasks }));
+    assert_eq!((res.status, res.json()["format"].clone()), (200, json!("quick-subtasks")), "{}", res.body);
+    let res = demo.post("/api/v1/quick-entry/import", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": "- Task\n  reporter: bob\n" }));
+    assert_eq!((res.status, res.json()["problems"][0]["line"].clone()), (400, json!(2)), "{}", res.body);
+
+    let res = demo.post("/api/v1/quick-entry/check", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": quick }));
+    assert_eq!((res.status, res.json()["count"].clone()), (200, json!(2)), "{}", res.body);
+    let res = demo.post("/api/v1/quick-entry/check", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": "ok\nbad !\n" }));
+    assert_eq!((res.status, res.json()["problems"][0]["line"].clone()), (400, json!(2)), "{}", res.body);
+}
