@@ -7,9 +7,11 @@
     reason = "xtask is where processes are started (clippy.toml)"
 )]
 
+mod bench;
 mod bite;
 mod ci;
 mod db;
+mod dev;
 mod dev_db;
 mod iac;
 mod sast;
@@ -24,6 +26,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
+  dev       run the app locally (config/local.toml): migrate .local/stj.sqlite, then serve on
+            127.0.0.1:8080 with the Jira sandbox on 127.0.0.1:8081, installed; Ctrl-C stops it
   ci        every gate, in order, failing fast: tools, fmt, clippy -D warnings, semgrep (SAST),
             cargo test (with a PostgreSQL), cargo deny + cargo audit (SCA, offline RustSec
             snapshot), cargo audit bin on the auditable release binary, checkov + hadolint (IaC)
@@ -31,6 +35,9 @@ commands:
             venv in $STJ_TOOLS_DIR or ~/.cache/stj-tools); `ci` runs it first
   gates-bite [NAME ...] [--with-binary]: in scratch copies under target/bite/, plant a
             vulnerable crate and a semgrep-matching line and show the gates failing
+  bench     [--seconds N] [--threads N] [--warmup N]: release build; req/s and p50/p99 of
+            GET /api/v1/context (JWT) against GET /healthz, their ratio (target >= 80%) and the
+            app's peak RSS; writes target/bench/edge.json
   dev-db    print a DATABASE_URL for a reachable PostgreSQL, starting one under target/ if needed;
             `dev-db stop` stops the one it started";
 
@@ -41,9 +48,11 @@ fn main() -> ExitCode {
         None => ("", &[][..]),
     };
     let res = match command {
+        "dev" => dev::run(rest),
         "ci" => ci::run(rest),
         "tools" => tools::run(rest),
         "gates-bite" => bite::run(rest),
+        "bench" => bench::run(rest),
         "dev-db" => dev_db::run(rest),
         "" | "help" | "-h" | "--help" => {
             shell::note(USAGE);

@@ -4,8 +4,9 @@
 //! (such as `dev-db`'s URL) go to stdout through `emit`.
 
 use std::fmt::Display;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -21,6 +22,18 @@ pub(crate) fn cargo() -> Command {
     let mut cmd = Command::new(env_var("CARGO").unwrap_or_else(|| "cargo".to_owned()));
     cmd.current_dir(project_root());
     cmd
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` (relative to the workspace root) or `target/`.
+pub(crate) fn target_dir() -> PathBuf {
+    let root = project_root();
+    env_var("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
+}
+
+/// A port on 127.0.0.1 that nothing listened on a moment ago.
+pub(crate) fn free_port() -> anyhow::Result<u16> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).context("failed to find a free port")?;
+    Ok(listener.local_addr().context("failed to find a free port")?.port())
 }
 
 /// Reads an environment variable; empty counts as unset.
@@ -79,6 +92,56 @@ pub(crate) fn has_program(program: impl AsRef<std::ffi::OsStr>) -> bool {
     }
     env_var("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// A child process that is killed and reaped when this is dropped, so that no path out of a
+/// command, error or not, leaves it running.
+#[derive(Debug)]
+pub(crate) struct Background {
+    name: String,
+    child: Child,
+}
+
+impl Background {
+    /// Starts `cmd` (after echoing it) as `name`.
+    pub(crate) fn spawn(name: &str, cmd: &mut Command) -> anyhow::Result<Self> {
+        let line = describe(cmd);
+        note(format_args!("$ {line} &"));
+        let child = cmd
+            .stdin(Stdio::null())
+            .spawn()
+            .with_context(|| format!("failed to start `{line}`"))?;
+        Ok(Self { name: name.to_owned(), child })
+    }
+
+    pub(crate) fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// An error if the process has already exited.
+    pub(crate) fn ensure_running(&mut self) -> anyhow::Result<()> {
+        match self.child.try_wait().with_context(|| format!("cannot check on {}", self.name))? {
+            None => Ok(()),
+            Some(status) => anyhow::bail!("{} exited early ({status})", self.name),
+        }
+    }
+
+    /// Kills the process (`SIGKILL`, unless it has exited) and reaps it.
+    fn kill_and_wait(&mut self) -> anyhow::Result<()> {
+        if self.child.try_wait()?.is_none() {
+            self.child.kill().with_context(|| format!("cannot stop {}", self.name))?;
+            self.child.wait()?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Err(err) = self.kill_and_wait() {
+            note(format_args!("{}: {err:#}", self.name));
+        }
+    }
 }
 
 /// `1.2s`, for step timings.

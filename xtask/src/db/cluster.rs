@@ -6,13 +6,12 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::Context as _;
 
-use crate::shell::{has_program, note, output, project_root};
+use crate::shell::{free_port, has_program, note, output, project_root};
 
 /// Where distribution packages put the server binaries, one folder per major version.
 const SERVER_BIN_ROOT: &str = "/usr/lib/postgresql";
@@ -304,9 +303,4 @@ fn prepare_dir(dir: &Path, as_postgres: bool) -> anyhow::Result<()> {
             .context("the `postgres` user cannot write there")?;
     }
     Ok(())
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).context("failed to find a free port")?;
-    Ok(listener.local_addr().context("failed to find a free port")?.port())
 }

@@ -1,0 +1,56 @@
+//! `cargo xtask dev`: the app for local work, as `config/local.toml` describes it: SQLite registry
+//! in `.local/stj.sqlite`, the Jira sandbox on 127.0.0.1:8081 (in the server's process) and the
+//! app on 127.0.0.1:8080, installed into the sandbox through the signed-install handshake.
+//!
+//! Runs `subtask-templates migrate`, then becomes `cargo run … serve` (exec on Unix, and cargo
+//! execs the binary in turn), so Ctrl-C and SIGTERM reach the server itself, which shuts down
+//! gracefully, and its exit status is the command's.
+
+use std::process::Command;
+
+use anyhow::Context as _;
+
+use crate::shell::{self, cargo, note};
+
+/// Where `config/local.toml` serves the app.
+const APP_URL: &str = "http://127.0.0.1:8080";
+const SANDBOX_URL: &str = "http://127.0.0.1:8081";
+
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
+    anyhow::ensure!(args.is_empty(), "`dev` takes no arguments, got {args:?}");
+    shell::run(&mut server("migrate")).context("migrating the local registry failed")?;
+    note(format_args!(
+        "\ndev: starting the app at {APP_URL} with the Jira sandbox at {SANDBOX_URL}\n\
+         dev: descriptor {APP_URL}/atlassian-connect.json, health {APP_URL}/healthz\n\
+         dev: stop with Ctrl-C (or SIGTERM); in-flight requests finish first\n"
+    ));
+    serve(server("serve"))
+}
+
+/// `cargo run -p stj_server --bin subtask-templates -- <command>` in the `local` environment.
+fn server(command: &str) -> Command {
+    let mut cmd = cargo();
+    cmd.args(["run", "-p", "stj_server", "--bin", "subtask-templates", "--", command])
+        .env("APP_ENVIRONMENT", "local");
+    cmd
+}
+
+/// Replaces this process with `cmd`: returns only if it could not be started.
+#[cfg(unix)]
+fn serve(mut cmd: Command) -> anyhow::Result<()> {
+    use std::os::unix::process::CommandExt as _;
+
+    let line = shell::describe(&cmd);
+    note(format_args!("$ {line}"));
+    let err = cmd.exec();
+    Err(err).with_context(|| format!("failed to start `{line}`"))
+}
+
+/// Runs `cmd` to the end and exits with its status (Ctrl-C reaches it through the console).
+#[cfg(not(unix))]
+fn serve(mut cmd: Command) -> anyhow::Result<()> {
+    let line = shell::describe(&cmd);
+    note(format_args!("$ {line}"));
+    let status = cmd.status().with_context(|| format!("failed to start `{line}`"))?;
+    std::process::exit(status.code().unwrap_or(1))
+}
