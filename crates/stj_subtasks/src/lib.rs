@@ -1,13 +1,17 @@
 #![doc = include_str!("../README.md")]
 
 pub mod ledger;
+pub mod library;
 pub mod ports;
+pub mod properties;
 pub mod service;
 
+pub use library::{LibraryError, LibraryService, StoredLibrary};
 pub use ports::{
     Caller, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask, Origin, ParentIssue,
     UserRef,
 };
+pub use properties::{PropertyStore, PropertyTarget};
 pub use service::{
     ApplyError, ApplyReport, ApplyRequest, ItemReport, ItemStatus, Preview, SubtaskService,
 };

@@ -115,6 +115,17 @@ pub fn decode_library(
 /// Checks `library` for `scope` and serialises it as the property value to send, refusing a
 /// document over Jira's 32,768 bytes.
 pub fn encode_library(library: &Library, scope: Scope) -> Result<String, ValidationReport> {
+    let json = encode_library_unbounded(library, scope)?;
+    property::property_value_json(&json)?;
+    Ok(json)
+}
+
+/// [`encode_library`] without the one-property size limit, for a store that splits the
+/// document across several properties (and enforces its own total limit).
+pub fn encode_library_unbounded(
+    library: &Library,
+    scope: Scope,
+) -> Result<String, ValidationReport> {
     let report = check_library(library, scope);
     if !report.is_empty() {
         return Err(report);
@@ -124,10 +135,9 @@ pub fn encode_library(library: &Library, scope: Scope) -> Result<String, Validat
         revision: library.revision,
         templates: library.templates.iter().map(write_template).collect(),
     };
-    let value = serde_json::to_value(&stored).map_err(|error| {
+    serde_json::to_value(&stored).and_then(|value| serde_json::to_string(&value)).map_err(|error| {
         document_problem(format!("The templates could not be serialised: {error}."))
-    })?;
-    Ok(property::property_value(&value)?)
+    })
 }
 
 fn document_problem(message: String) -> ValidationReport {

@@ -10,7 +10,7 @@ mod render;
 mod variables;
 
 pub use check::{check_library, check_subtask, check_template};
-pub use document::{DOCUMENT_VERSION, decode_library, encode_library};
+pub use document::{DOCUMENT_VERSION, decode_library, encode_library, encode_library_unbounded};
 pub use import::{ImportFormat, detect_format, import_text};
 pub use model::{
     ASSIGNEE_KEYWORDS, Assignee, DueAnchor, Estimate, Library, RelativeDue, Scope, SubtaskSpec,

@@ -1,8 +1,9 @@
-//! Jira REST as the calling user: the `IssueGateway` port over blocking ureq.
+//! Jira REST as the calling user: the `IssueGateway` and `PropertyStore` ports over blocking ureq.
 
 mod adf;
 mod issues;
 mod oauth;
+mod properties;
 mod transport;
 
 use std::sync::Arc;

@@ -128,4 +128,9 @@ fn encoding_refuses_invalid_libraries_and_documents_over_32_kib() {
     };
     let report = encode_library(&big, Scope::Project).unwrap_err();
     assert_eq!(codes(&report), [(None, field::PROPERTY_VALUE, code::TOO_LONG)]);
+    let unbounded = encode_library_unbounded(&big, Scope::Project).unwrap();
+    assert!(unbounded.len() > 32_768);
+    let value = serde_json::from_str(&unbounded).unwrap();
+    assert_eq!(decode_library(&value, Scope::Project).unwrap(), big);
+    assert!(encode_library_unbounded(&invalid, Scope::Project).unwrap_err().has(code::WHITESPACE));
 }
