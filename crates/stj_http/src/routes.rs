@@ -4,7 +4,7 @@
 use actix_web::http::Method;
 use actix_web::{Route, web};
 
-use crate::handlers::{api, health, lifecycle, pages, subtasks, text};
+use crate::handlers::{api, health, lifecycle, pages, subtasks, templates, text};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +88,34 @@ pub fn routes() -> Vec<RouteSpec> {
             "/api/v1/issues/DEMO-1/subtasks",
             Api,
             |r| r.to(subtasks::apply),
+        ),
+        RouteSpec::new(
+            Method::GET,
+            "/api/v1/templates",
+            "/api/v1/templates?scope=personal",
+            Api,
+            |r| r.to(templates::list),
+        ),
+        RouteSpec::new(
+            Method::PUT,
+            "/api/v1/templates",
+            "/api/v1/templates?scope=personal",
+            Api,
+            |r| r.to(templates::save),
+        ),
+        RouteSpec::new(
+            Method::GET,
+            "/api/v1/templates/{templateId}",
+            "/api/v1/templates/release?scope=personal",
+            Api,
+            |r| r.to(templates::get),
+        ),
+        RouteSpec::new(
+            Method::DELETE,
+            "/api/v1/templates/{templateId}",
+            "/api/v1/templates/release?scope=personal&revision=1",
+            Api,
+            |r| r.to(templates::delete),
         ),
         RouteSpec::new(
             Method::POST,

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use stj_connect::Lifecycle;
 use stj_core::{Authenticator, InstallationRegistry, LicenceGate};
-use stj_subtasks::SubtaskService;
+use stj_subtasks::{LibraryService, SubtaskService};
 
 use crate::HttpConfig;
 use crate::ratelimit::RateLimits;
@@ -15,6 +15,7 @@ pub struct EdgeState {
     pub lifecycle: Arc<Lifecycle>,
     pub registry: Arc<dyn InstallationRegistry>,
     pub subtasks: Arc<SubtaskService>,
+    pub library: Arc<LibraryService>,
     /// Serialised once at start-up: the descriptor only changes with configuration.
     pub descriptor_json: String,
     pub limits: RateLimits,

@@ -15,7 +15,7 @@ use stj_core::{InstallationRegistry, SecretSealer, SystemClock};
 use stj_http::EdgeState;
 use stj_http::ratelimit::RateLimits;
 use stj_jira::{HttpInstallKeySource, JiraIssueGateway, JiraLicenceSource};
-use stj_subtasks::SubtaskService;
+use stj_subtasks::{LibraryService, SubtaskService};
 
 use crate::Settings;
 
@@ -107,6 +107,10 @@ fn edge_state(
         &settings.jira,
         Arc::clone(&tenants) as _,
     )?);
+    let library =
+        LibraryService::new(Arc::clone(&gateway) as _, &connect.app_key).map_err(|p| {
+            anyhow::anyhow!("connect.app_key cannot prefix property keys: {}", p.message)
+        })?;
     let subtasks = Arc::new(SubtaskService::new(gateway, &connect.app_key));
     let licence = ConnectLicenceGate::new(
         licence_source,
@@ -121,6 +125,7 @@ fn edge_state(
         lifecycle: Arc::new(lifecycle),
         registry,
         subtasks,
+        library: Arc::new(library),
         descriptor_json: descriptor::descriptor(connect).to_string(),
         limits,
         config: settings.http.clone(),

@@ -3,4 +3,5 @@ pub(crate) mod health;
 pub(crate) mod lifecycle;
 pub(crate) mod pages;
 pub(crate) mod subtasks;
+pub(crate) mod templates;
 pub(crate) mod text;

@@ -42,7 +42,7 @@ pub(crate) async fn asset(file: web::Path<String>) -> Result<HttpResponse, Probl
 pub(crate) async fn issue_glance(PageCaller(_principal): PageCaller) -> HttpResponse {
     HttpResponse::Ok().content_type(ContentType::html()).body(page(
         "Subtask templates",
-        r#"<main id="app" data-view="issue-glance"><h1>Subtask templates</h1><p id="status" role="status">Connecting to Jira…</p></main>"#,
+        r#"<main id="app" data-view="issue-glance"><h1>Subtask templates</h1><p id="status" role="status">Connecting to Jira…</p><form id="form" hidden><label for="quick-entry">Subtasks, one per line</label><textarea id="quick-entry" spellcheck="true" placeholder="Write tests @me #qa ~2h due:+2d"></textarea><div class="actions"><button type="button" id="preview">Preview</button><button type="button" id="apply" class="primary">Create subtasks</button></div></form><ul id="results" aria-live="polite"></ul></main>"#,
     ))
 }
 

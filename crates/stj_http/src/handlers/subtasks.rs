@@ -13,6 +13,7 @@ use stj_templates::{RenderedAssignee, RenderedSubtask, parse_quick_entry};
 use stj_validation::ValidationReport;
 
 use crate::auth::ApiCaller;
+use crate::handlers::templates::{self, ScopeQuery};
 use crate::problem::Problem;
 use crate::state::EdgeState;
 
@@ -22,7 +23,12 @@ pub(crate) const MAX_TEXT_BYTES: usize = 60_000;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct SubtasksBody {
-    quick_entry: String,
+    /// The subtasks as quick-entry text…
+    #[serde(default)]
+    quick_entry: Option<String>,
+    /// …or a stored template (exactly one of the two).
+    #[serde(default)]
+    template: Option<TemplateRef>,
     /// The user's local date (`YYYY-MM-DD`) for relative due dates; defaults to today in UTC.
     #[serde(default)]
     today: Option<String>,
@@ -34,6 +40,15 @@ pub(crate) struct SubtasksBody {
     repeat: Option<String>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TemplateRef {
+    scope: String,
+    #[serde(default)]
+    project: Option<String>,
+    id: String,
+}
+
 pub(crate) async fn preview(
     state: web::Data<EdgeState>,
     ApiCaller(principal): ApiCaller,
@@ -41,7 +56,7 @@ pub(crate) async fn preview(
     body: web::Json<SubtasksBody>,
 ) -> Result<HttpResponse, Problem> {
     let caller = caller(&principal)?;
-    let request = request(&issue_key, body.into_inner())?;
+    let request = request(&state, &caller, &issue_key, body.into_inner()).await?;
     let preview = state.subtasks.preview(&caller, &request).await.map_err(apply_problem)?;
     Ok(HttpResponse::Ok().json(json!({
         "parentKey": preview.parent_key,
@@ -56,7 +71,7 @@ pub(crate) async fn apply(
     body: web::Json<SubtasksBody>,
 ) -> Result<HttpResponse, Problem> {
     let caller = caller(&principal)?;
-    let request = request(&issue_key, body.into_inner())?;
+    let request = request(&state, &caller, &issue_key, body.into_inner()).await?;
     match state.subtasks.apply(&caller, &request).await {
         Ok(report) => Ok(HttpResponse::Ok().json(report_json(&report))),
         Err(ApplyError::Incomplete { report, cause }) => {
@@ -117,7 +132,7 @@ pub(crate) async fn application(
     })))
 }
 
-fn caller(principal: &stj_core::Principal) -> Result<Caller, Problem> {
+pub(crate) fn caller(principal: &stj_core::Principal) -> Result<Caller, Problem> {
     let account_id = principal.account_id.clone().ok_or_else(|| {
         Problem::new(
             StatusCode::FORBIDDEN,
@@ -134,25 +149,45 @@ fn check_issue_key(issue_key: &str) -> Result<(), Problem> {
         .map_err(|p| Problem::bad_request("issue_key_invalid", p.message))
 }
 
-fn request(issue_key: &str, body: SubtasksBody) -> Result<ApplyRequest, Problem> {
+async fn request(
+    state: &EdgeState,
+    caller: &Caller,
+    issue_key: &str,
+    body: SubtasksBody,
+) -> Result<ApplyRequest, Problem> {
     check_issue_key(issue_key)?;
-    if body.quick_entry.len() > MAX_TEXT_BYTES {
-        return Err(Problem::bad_request(
-            "quick_entry_too_long",
-            format!("quick entry is limited to {MAX_TEXT_BYTES} bytes"),
-        ));
-    }
     let today = match body.today.as_deref() {
         Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
             Problem::bad_request("today_invalid", "today must be a date as YYYY-MM-DD")
         })?,
         None => chrono::Utc::now().date_naive(),
     };
-    let source_id = body.source_id.unwrap_or_else(|| "quick-entry".to_owned());
     let tag_ok = |s: &str| {
         !s.is_empty()
             && s.len() <= 128
             && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:".contains(&b))
+    };
+    let (specs, source_id) = match (body.quick_entry, body.template) {
+        (Some(text), None) => {
+            if text.len() > MAX_TEXT_BYTES {
+                return Err(Problem::bad_request(
+                    "quick_entry_too_long",
+                    format!("quick entry is limited to {MAX_TEXT_BYTES} bytes"),
+                ));
+            }
+            let specs = parse_quick_entry(&text).map_err(invalid)?;
+            (specs, body.source_id.unwrap_or_else(|| "quick-entry".to_owned()))
+        }
+        (None, Some(template)) => {
+            let query = ScopeQuery::new(template.scope, template.project);
+            templates::template_specs(state, caller, &query, &template.id).await?
+        }
+        _ => {
+            return Err(Problem::bad_request(
+                "source_invalid",
+                "send either `quickEntry` or `template`",
+            ));
+        }
     };
     if !tag_ok(&source_id) || body.repeat.as_deref().is_some_and(|r| !tag_ok(r)) {
         return Err(Problem::bad_request(
@@ -160,7 +195,6 @@ fn request(issue_key: &str, body: SubtasksBody) -> Result<ApplyRequest, Problem>
             "sourceId and repeat are 1-128 of A-Z a-z 0-9 - _ . / :",
         ));
     }
-    let specs = parse_quick_entry(&body.quick_entry).map_err(invalid)?;
     if specs.is_empty() {
         return Err(Problem::bad_request(
             "quick_entry_empty",
@@ -213,7 +247,7 @@ fn apply_problem(err: ApplyError) -> Problem {
     }
 }
 
-fn gateway_problem(err: GatewayError) -> Problem {
+pub(crate) fn gateway_problem(err: GatewayError) -> Problem {
     match err {
         GatewayError::NotFound => Problem::new(
             StatusCode::NOT_FOUND,

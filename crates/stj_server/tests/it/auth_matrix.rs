@@ -287,12 +287,14 @@ fn every_protected_route_refuses_every_bad_token_and_changes_nothing() {
 fn every_protected_route_accepts_a_good_token() {
     let app = spawn_app();
     let tenant = app.install();
+    app.sandbox.seed_demo(&tenant).unwrap();
+    let member = stj_jira_sandbox::DEMO_MEMBER_ACCOUNT_ID;
     for spec in routes().iter().filter(|r| matches!(r.access, Access::Api | Access::Page)) {
         let res = match spec.access {
             Access::Api => app.request(
                 spec.method.as_str(),
                 spec.example,
-                Some(&app.context_auth(&tenant, ACCOUNT)),
+                Some(&app.context_auth(&tenant, member)),
                 None,
             ),
             _ => {

@@ -36,7 +36,7 @@ fn every_kind_of_response_carries_the_security_headers() {
         ),
         ("unknown path", app.request("GET", "/nope", None, None), 404),
         ("unknown asset", app.request("GET", "/static/nope.js", None, None), 404),
-        ("wrong method", app.request("DELETE", "/healthz", None, None), 404),
+        ("wrong method", app.request("DELETE", "/healthz", None, None), 405),
         ("no token", app.request("GET", "/api/v1/context", None, None), 401),
         ("oversized body", app.request("POST", "/installed", None, Some(&big_body)), 413),
         (

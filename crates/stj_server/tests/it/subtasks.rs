@@ -251,20 +251,173 @@ fn jira_permissions_apply_because_calls_act_as_the_user() {
 fn rival_formats_import_into_quick_entry_and_quick_entry_checks_per_line() {
     let demo = demo();
     let multiple = "- Prepare demo\n  assignee: @current\n  estimate: 2h\n  labels: demo, sales\n- Send invites\n";
-    let res = demo.post("/api/v1/quick-entry/import", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": multiple }));
+    let res = demo.post(
+        "/api/v1/quick-entry/import",
+        DEMO_MEMBER_ACCOUNT_ID,
+        &json!({ "text": multiple }),
+    );
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.json()["format"], "multiple-subtasks");
     assert_eq!(res.json()["count"], 2);
     let quick = res.json()["quickEntry"].as_str().unwrap().to_owned();
     assert!(quick.starts_with("Prepare demo"), "{quick}");
     let quick_subtasks = "- Review / assignee:\"@current\" / estimate:\"1h\"\n- Ship it\n";
-    let res = demo.post("/api/v1/quick-entry/import", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": quick_subtasks }));
-    assert_eq!((res.status, res.json()["format"].clone()), (200, json!("quick-subtasks")), "{}", res.body);
-    let res = demo.post("/api/v1/quick-entry/import", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": "- Task\n  reporter: bob\n" }));
-    assert_eq!((res.status, res.json()["problems"][0]["line"].clone()), (400, json!(2)), "{}", res.body);
+    let res = demo.post(
+        "/api/v1/quick-entry/import",
+        DEMO_MEMBER_ACCOUNT_ID,
+        &json!({ "text": quick_subtasks }),
+    );
+    assert_eq!(
+        (res.status, res.json()["format"].clone()),
+        (200, json!("quick-subtasks")),
+        "{}",
+        res.body
+    );
+    let res = demo.post(
+        "/api/v1/quick-entry/import",
+        DEMO_MEMBER_ACCOUNT_ID,
+        &json!({ "text": "- Task\n  reporter: bob\n" }),
+    );
+    assert_eq!(
+        (res.status, res.json()["problems"][0]["line"].clone()),
+        (400, json!(2)),
+        "{}",
+        res.body
+    );
 
-    let res = demo.post("/api/v1/quick-entry/check", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": quick }));
+    let res =
+        demo.post("/api/v1/quick-entry/check", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": quick }));
     assert_eq!((res.status, res.json()["count"].clone()), (200, json!(2)), "{}", res.body);
-    let res = demo.post("/api/v1/quick-entry/check", DEMO_MEMBER_ACCOUNT_ID, &json!({ "text": "ok\nbad !\n" }));
-    assert_eq!((res.status, res.json()["problems"][0]["line"].clone()), (400, json!(2)), "{}", res.body);
+    let res = demo.post(
+        "/api/v1/quick-entry/check",
+        DEMO_MEMBER_ACCOUNT_ID,
+        &json!({ "text": "ok\nbad !\n" }),
+    );
+    assert_eq!(
+        (res.status, res.json()["problems"][0]["line"].clone()),
+        (400, json!(2)),
+        "{}",
+        res.body
+    );
+}
+
+#[test]
+fn save_a_template_then_preview_and_apply_it_from_the_library() {
+    let demo = demo();
+    let auth = demo.app.context_auth(&demo.tenant, DEMO_MEMBER_ACCOUNT_ID);
+    let library = demo.app.request("GET", "/api/v1/templates?scope=personal", Some(&auth), None);
+    assert_eq!(
+        (library.status, library.json()["revision"].clone()),
+        (200, json!(0)),
+        "{}",
+        library.body
+    );
+    let save = json!({ "revision": 0, "templates": [
+        { "id": "launch", "name": "Launch checklist", "quickEntry": quick_entry(120) },
+        { "id": "tiny", "name": "Tiny", "description": "two steps", "quickEntry": "One @me\nTwo #x" }
+    ]});
+    let saved = demo.app.request(
+        "PUT",
+        "/api/v1/templates?scope=personal",
+        Some(&auth),
+        Some(&save.to_string()),
+    );
+    assert_eq!((saved.status, saved.json()["revision"].clone()), (200, json!(1)), "{}", saved.body);
+
+    // A second tab still holding revision 0 is refused, and is shown the current library.
+    let stale = demo.app.request(
+        "PUT",
+        "/api/v1/templates?scope=personal",
+        Some(&auth),
+        Some(&json!({ "revision": 0, "templates": [] }).to_string()),
+    );
+    assert_eq!(
+        (stale.status, stale.json()["code"].clone()),
+        (409, json!("revision_conflict")),
+        "{}",
+        stale.body
+    );
+    assert_eq!(stale.json()["current"]["templates"].as_array().unwrap().len(), 2);
+
+    let one = demo.app.request("GET", "/api/v1/templates/tiny?scope=personal", Some(&auth), None);
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(one.json()["template"]["quickEntry"], "One @me\nTwo #x");
+
+    let source = json!({ "template": { "scope": "personal", "id": "launch" } });
+    let preview =
+        demo.post("/api/v1/issues/DEMO-1/subtasks/preview", DEMO_MEMBER_ACCOUNT_ID, &source);
+    assert_eq!(
+        (preview.status, preview.json()["subtasks"].as_array().map(Vec::len)),
+        (200, Some(120)),
+        "{}",
+        preview.body
+    );
+    let applied = demo.apply(&source);
+    assert_eq!(
+        (applied.status, applied.json()["created"].clone()),
+        (200, json!(120)),
+        "{}",
+        applied.body
+    );
+    assert_eq!(demo.summaries(), expected(120));
+    assert_eq!(
+        demo.apply(&source).json()["existing"],
+        120,
+        "re-applying the template creates nothing"
+    );
+
+    let deleted = demo.app.request(
+        "DELETE",
+        "/api/v1/templates/tiny?scope=personal&revision=1",
+        Some(&auth),
+        None,
+    );
+    assert_eq!(
+        (deleted.status, deleted.json()["revision"].clone()),
+        (200, json!(2)),
+        "{}",
+        deleted.body
+    );
+    let gone = demo.app.request("GET", "/api/v1/templates/tiny?scope=personal", Some(&auth), None);
+    assert_eq!(gone.status, 404);
+
+    // Bad templates are refused per template and line, and nothing is written.
+    let bad = json!({ "revision": 2, "templates": [{ "id": "Bad Id", "name": "x", "quickEntry": "ok\nbroken ~2x" }] });
+    let res = demo.app.request(
+        "PUT",
+        "/api/v1/templates?scope=personal",
+        Some(&auth),
+        Some(&bad.to_string()),
+    );
+    assert_eq!(
+        (res.status, res.json()["code"].clone()),
+        (400, json!("subtasks_invalid")),
+        "{}",
+        res.body
+    );
+    let after = demo.app.request("GET", "/api/v1/templates?scope=personal", Some(&auth), None);
+    assert_eq!(after.json()["revision"], 2);
+
+    // Shared templates need project administration; the member may not write them.
+    let shared =
+        json!({ "revision": 0, "templates": [{ "id": "t", "name": "t", "quickEntry": "x" }] })
+            .to_string();
+    let res = demo.app.request(
+        "PUT",
+        "/api/v1/templates?scope=project&project=DEMO",
+        Some(&auth),
+        Some(&shared),
+    );
+    assert_eq!(res.status, 403, "{}", res.body);
+    let admin = demo.app.context_auth(&demo.tenant, DEMO_ADMIN_ACCOUNT_ID);
+    let res = demo.app.request(
+        "PUT",
+        "/api/v1/templates?scope=project&project=DEMO",
+        Some(&admin),
+        Some(&shared),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res =
+        demo.app.request("GET", "/api/v1/templates?scope=project&project=DEMO", Some(&auth), None);
+    assert_eq!(res.json()["templates"][0]["id"], "t", "members read shared templates");
 }

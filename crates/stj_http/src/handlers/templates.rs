@@ -1,0 +1,223 @@
+//! Template libraries: personal (a user property) or shared in a project (a project property),
+//! stored in Jira only. Templates travel as quick-entry text, so export is the text itself.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use stj_subtasks::{Caller, LibraryError, PropertyTarget, StoredLibrary};
+use stj_templates::{Library, Template, TemplateId, format_quick_entry, parse_quick_entry};
+use stj_validation::ValidationReport;
+
+use crate::auth::ApiCaller;
+use crate::handlers::subtasks::{caller, gateway_problem, invalid};
+use crate::problem::Problem;
+use crate::state::EdgeState;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ScopeQuery {
+    scope: String,
+    #[serde(default)]
+    project: Option<String>,
+    #[serde(default)]
+    revision: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct TemplateBody {
+    id: String,
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    quick_entry: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LibraryBody {
+    revision: u64,
+    templates: Vec<TemplateBody>,
+}
+
+pub(crate) fn target(caller: &Caller, query: &ScopeQuery) -> Result<PropertyTarget, Problem> {
+    match (query.scope.as_str(), &query.project) {
+        ("personal", None) => Ok(PropertyTarget::personal(caller)),
+        ("project", Some(key)) => {
+            stj_validation::ids::project_key(key)
+                .map_err(|p| Problem::bad_request("project_key_invalid", p.message))?;
+            Ok(PropertyTarget::project(key.clone()))
+        }
+        _ => Err(Problem::bad_request(
+            "scope_invalid",
+            "scope is `personal`, or `project` with a `project` key",
+        )),
+    }
+}
+
+pub(crate) async fn list(
+    state: web::Data<EdgeState>,
+    ApiCaller(principal): ApiCaller,
+    query: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, Problem> {
+    let caller = caller(&principal)?;
+    let stored =
+        state.library.load(&caller, &target(&caller, &query)?).await.map_err(library_problem)?;
+    Ok(HttpResponse::Ok().json(library_json(&stored)))
+}
+
+pub(crate) async fn get(
+    state: web::Data<EdgeState>,
+    ApiCaller(principal): ApiCaller,
+    id: web::Path<String>,
+    query: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, Problem> {
+    let caller = caller(&principal)?;
+    let stored =
+        state.library.load(&caller, &target(&caller, &query)?).await.map_err(library_problem)?;
+    let template = find(&stored.library, &id)?;
+    Ok(HttpResponse::Ok()
+        .json(json!({ "revision": stored.revision, "template": template_json(template) })))
+}
+
+pub(crate) async fn save(
+    state: web::Data<EdgeState>,
+    ApiCaller(principal): ApiCaller,
+    query: web::Query<ScopeQuery>,
+    body: web::Json<LibraryBody>,
+) -> Result<HttpResponse, Problem> {
+    let caller = caller(&principal)?;
+    let target = target(&caller, &query)?;
+    let body = body.into_inner();
+    let library = to_library(body.templates)?;
+    let revision = state
+        .library
+        .save(&caller, &target, &library, body.revision)
+        .await
+        .map_err(library_problem)?;
+    Ok(HttpResponse::Ok().json(json!({ "revision": revision })))
+}
+
+pub(crate) async fn delete(
+    state: web::Data<EdgeState>,
+    ApiCaller(principal): ApiCaller,
+    id: web::Path<String>,
+    query: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, Problem> {
+    let caller = caller(&principal)?;
+    let target = target(&caller, &query)?;
+    let expected = query.revision.ok_or_else(|| {
+        Problem::bad_request("revision_required", "send the revision you read as `revision`")
+    })?;
+    let stored = state.library.load(&caller, &target).await.map_err(library_problem)?;
+    find(&stored.library, &id)?;
+    let mut library = stored.library;
+    library.templates.retain(|t| t.id.as_str() != id.as_str());
+    let revision =
+        state.library.save(&caller, &target, &library, expected).await.map_err(library_problem)?;
+    Ok(HttpResponse::Ok().json(json!({ "revision": revision })))
+}
+
+/// The subtasks of a stored template, for applying it to an issue.
+pub(crate) async fn template_specs(
+    state: &EdgeState,
+    caller: &Caller,
+    query: &ScopeQuery,
+    id: &str,
+) -> Result<(Vec<stj_templates::SubtaskSpec>, String), Problem> {
+    let target = target(caller, query)?;
+    let stored = state.library.load(caller, &target).await.map_err(library_problem)?;
+    let template = find(&stored.library, id)?;
+    let source = match &query.project {
+        Some(project) => format!("project/{project}/{id}"),
+        None => format!("personal/{id}"),
+    };
+    Ok((template.subtasks.clone(), source))
+}
+
+impl ScopeQuery {
+    pub(crate) fn new(scope: String, project: Option<String>) -> Self {
+        Self { scope, project, revision: None }
+    }
+}
+
+fn find<'a>(library: &'a Library, id: &str) -> Result<&'a Template, Problem> {
+    library.templates.iter().find(|t| t.id.as_str() == id).ok_or_else(|| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "template_not_found",
+            "Not found",
+            "no template with this id in this library",
+        )
+    })
+}
+
+/// Each template's quick entry parsed; problems name the template and the line.
+fn to_library(bodies: Vec<TemplateBody>) -> Result<Library, Problem> {
+    let mut report = ValidationReport::new();
+    let mut templates = Vec::with_capacity(bodies.len());
+    for (position, body) in (1..).zip(bodies) {
+        let id = TemplateId::new(body.id.clone());
+        let specs = parse_quick_entry(&body.quick_entry);
+        match (id, specs) {
+            (Ok(id), Ok(subtasks)) => {
+                templates.push(Template {
+                    id,
+                    name: body.name,
+                    description: body.description,
+                    subtasks,
+                });
+            }
+            (id, specs) => {
+                if let Err(problem) = id {
+                    report.push(problem.at_line(position));
+                }
+                if let Err(problems) = specs {
+                    for mut problem in problems.problems {
+                        problem.message =
+                            format!("template {position} ({}): {}", body.id, problem.message);
+                        report.push(problem);
+                    }
+                }
+            }
+        }
+    }
+    report.into_result(Library { revision: 0, templates }).map_err(invalid)
+}
+
+fn template_json(template: &Template) -> Value {
+    json!({
+        "id": template.id.as_str(),
+        "name": template.name,
+        "description": template.description,
+        "count": template.subtasks.len(),
+        "quickEntry": format_quick_entry(&template.subtasks),
+    })
+}
+
+fn library_json(stored: &StoredLibrary) -> Value {
+    json!({
+        "revision": stored.revision,
+        "templates": stored.library.templates.iter().map(template_json).collect::<Vec<_>>(),
+    })
+}
+
+fn library_problem(err: LibraryError) -> Problem {
+    match err {
+        LibraryError::Invalid(report) => invalid(report),
+        LibraryError::Conflict { current } => Problem::new(
+            StatusCode::CONFLICT,
+            "revision_conflict",
+            "Changed elsewhere",
+            "This library changed since you opened it (another tab or person). Your version was not saved: \
+             merge it with the current one and save again.",
+        )
+        .with("current", library_json(&current)),
+        LibraryError::Corrupt { revision, report } => invalid(report)
+            .with("revision", json!(revision))
+            .with("hint", json!("the stored library was edited outside the app; saving with this revision replaces it")),
+        LibraryError::Gateway(e) => gateway_problem(e),
+    }
+}
