@@ -133,6 +133,13 @@ pub fn routes() -> Vec<RouteSpec> {
         ),
         RouteSpec::new(
             Method::GET,
+            "/api/v1/issues/{issueKey}/subtasks/as-template",
+            "/api/v1/issues/DEMO-1/subtasks/as-template",
+            Api,
+            |r| r.to(subtasks::as_template),
+        ),
+        RouteSpec::new(
+            Method::GET,
             "/api/v1/issues/{issueKey}/applications/{applyId}",
             "/api/v1/issues/DEMO-1/applications/0123456789abcdef0123456789abcdef",
             Api,

@@ -8,8 +8,8 @@ pub mod service;
 
 pub use library::{LibraryError, LibraryService, StoredLibrary};
 pub use ports::{
-    Caller, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask, Origin, ParentIssue,
-    UserRef,
+    Caller, ExistingSubtask, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask,
+    Origin, ParentIssue, UserRef,
 };
 pub use properties::{PropertyStore, PropertyTarget};
 pub use service::{

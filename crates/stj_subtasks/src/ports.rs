@@ -91,8 +91,26 @@ pub enum GatewayError {
     Uncertain(#[source] anyhow::Error),
 }
 
+/// An existing subtask, read to turn an issue's subtasks into a template.
+#[derive(Debug, Clone)]
+pub struct ExistingSubtask {
+    pub summary: Personal<String>,
+    pub assignee_account_id: Option<String>,
+    pub labels: Vec<String>,
+    /// Jira's `timetracking.originalEstimate`, e.g. `1d 4h`.
+    pub original_estimate: Option<String>,
+    pub priority_name: Option<String>,
+}
+
 #[async_trait]
 pub trait IssueGateway: Send + Sync + Debug {
+    /// The parent's subtasks with the fields a template keeps, oldest first.
+    async fn existing_subtasks(
+        &self,
+        caller: &Caller,
+        parent_key: &str,
+    ) -> Result<Vec<ExistingSubtask>, GatewayError>;
+
     async fn parent(&self, caller: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError>;
 
     /// Subtask issue types (hierarchy level −1) of the project.

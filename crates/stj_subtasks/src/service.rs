@@ -101,6 +101,29 @@ impl SubtaskService {
         Ok(Preview { parent_key: parent.key, items })
     }
 
+    /// The issue's existing subtasks as template lines (due dates are absolute there, so they
+    /// are left out; descriptions stay in Jira).
+    pub async fn as_template(
+        &self,
+        caller: &Caller,
+        issue_key: &str,
+    ) -> Result<Vec<SubtaskSpec>, GatewayError> {
+        let existing = self.gateway.existing_subtasks(caller, issue_key).await?;
+        Ok(existing
+            .into_iter()
+            .map(|subtask| {
+                let mut spec = SubtaskSpec::new(subtask.summary.into_inner());
+                spec.assignee = subtask.assignee_account_id.map(stj_templates::Assignee::AccountId);
+                spec.labels = subtask.labels;
+                spec.estimate = subtask
+                    .original_estimate
+                    .and_then(|e| stj_templates::Estimate::parse(&e.replace(' ', "")).ok());
+                spec.priority = subtask.priority_name;
+                spec.normalized()
+            })
+            .collect())
+    }
+
     /// What an earlier application recorded: the created key per item (`None`: not created yet).
     pub async fn application(
         &self,

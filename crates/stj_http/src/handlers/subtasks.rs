@@ -313,3 +313,17 @@ fn report_json(report: &ApplyReport) -> Value {
         "items": items,
     })
 }
+
+/// The issue's existing subtasks as quick-entry text, ready to be saved as a template.
+pub(crate) async fn as_template(
+    state: web::Data<EdgeState>,
+    ApiCaller(principal): ApiCaller,
+    issue_key: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = caller(&principal)?;
+    check_issue_key(&issue_key)?;
+    let specs = state.subtasks.as_template(&caller, &issue_key).await.map_err(gateway_problem)?;
+    Ok(HttpResponse::Ok().json(
+        json!({ "count": specs.len(), "quickEntry": stj_templates::format_quick_entry(&specs) }),
+    ))
+}

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use stj_privacy::Personal;
 use stj_subtasks::{
-    Caller, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask, Origin, ParentIssue,
-    UserRef,
+    Caller, ExistingSubtask, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask,
+    Origin, ParentIssue, UserRef,
 };
 use stj_templates::RenderedAssignee;
 
@@ -221,6 +221,53 @@ impl IssueGateway for JiraIssueGateway {
                 })
             });
             out.push((key, origin));
+        }
+        Ok(out)
+    }
+
+    async fn existing_subtasks(
+        &self,
+        caller: &Caller,
+        parent_key: &str,
+    ) -> Result<Vec<ExistingSubtask>, GatewayError> {
+        let path = format!("/rest/api/3/issue/{}?fields=subtasks", checked_key(parent_key)?);
+        let reply = self.call(caller, "GET", &path, None, true).await?;
+        if reply.status != 200 {
+            return Err(refusal(&reply));
+        }
+        let parent = json(&reply.body)?;
+        let keys: Vec<String> = at(&parent, "/fields/subtasks")
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| at(s, "/key").as_str().map(str::to_owned))
+            .collect();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let path = format!(
+                "/rest/api/3/issue/{}?fields=summary,assignee,labels,priority,timetracking",
+                checked_key(&key)?
+            );
+            let reply = self.call(caller, "GET", &path, None, true).await?;
+            if reply.status != 200 {
+                return Err(refusal(&reply));
+            }
+            let issue = json(&reply.body)?;
+            let f = at(&issue, "/fields");
+            out.push(ExistingSubtask {
+                summary: Personal::new(at(f, "/summary").as_str().unwrap_or_default().to_owned()),
+                assignee_account_id: at(f, "/assignee/accountId").as_str().map(str::to_owned),
+                labels: at(f, "/labels")
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|l| l.as_str().map(str::to_owned))
+                    .collect(),
+                original_estimate: at(f, "/timetracking/originalEstimate")
+                    .as_str()
+                    .map(str::to_owned),
+                priority_name: at(f, "/priority/name").as_str().map(str::to_owned),
+            });
         }
         Ok(out)
     }

@@ -421,3 +421,21 @@ fn save_a_template_then_preview_and_apply_it_from_the_library() {
         demo.app.request("GET", "/api/v1/templates?scope=project&project=DEMO", Some(&auth), None);
     assert_eq!(res.json()["templates"][0]["id"], "t", "members read shared templates");
 }
+
+#[test]
+fn an_issues_existing_subtasks_become_a_template() {
+    let demo = demo();
+    let text = format!("Draft plan @{DEMO_MEMBER_ACCOUNT_ID} #plan ~2h !High\nReview plan #review");
+    let applied = demo.apply(&json!({ "quickEntry": text }));
+    assert_eq!(applied.json()["created"], 2, "{}", applied.body);
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    let auth = demo.app.context_auth(&demo.tenant, DEMO_MEMBER_ACCOUNT_ID);
+    let res =
+        demo.app.request("GET", "/api/v1/issues/DEMO-1/subtasks/as-template", Some(&auth), None);
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["count"], 2);
+    let quick = res.json()["quickEntry"].as_str().unwrap().to_owned();
+    assert!(quick.starts_with(&format!("Draft plan @{DEMO_MEMBER_ACCOUNT_ID}")), "{quick}");
+    assert!(quick.contains("#plan") && quick.contains("~2h") && quick.contains("!High"), "{quick}");
+    assert!(quick.contains("Review plan #review"), "{quick}");
+}
