@@ -1,0 +1,225 @@
+//! `openapi/openapi.yaml` and the route table (`stj_http::routes()`, the only source of the router)
+//! describe the same operations, both ways: every route is documented with its method and path, every
+//! documented operation is served, and each operation's `security` and access tag match the route's
+//! `Access`. A new route fails here until the spec documents it; `cargo xtask dast` then fuzzes it.
+//! The checks sit in a `#[cfg(test)]` module so clippy's test allowances cover the helpers.
+
+#[cfg(test)]
+mod spec_matches_routes {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::PathBuf;
+
+    use serde_json::Value;
+    use stj_http::{Access, routes};
+
+    const METHODS: [&str; 8] =
+        ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+    const SECURITY_HEADERS: [&str; 7] = [
+        "Content-Security-Policy",
+        "Strict-Transport-Security",
+        "Referrer-Policy",
+        "Permissions-Policy",
+        "Cross-Origin-Resource-Policy",
+        "X-Content-Type-Options",
+        "Cache-Control",
+    ];
+
+    fn spec() -> Value {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../openapi/openapi.yaml");
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// `{id:\d+}` (an actix segment with a regex) is `{id}` in OpenAPI.
+    fn openapi_path(actix: &str) -> String {
+        let segment = |seg: &str| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(inner) => format!("{{{}}}", inner.split(':').next().unwrap_or(inner)),
+            None => seg.to_owned(),
+        };
+        actix.split('/').map(segment).collect::<Vec<_>>().join("/")
+    }
+
+    /// `METHOD /path` → the operation object.
+    fn operations(spec: &Value) -> BTreeMap<String, Value> {
+        let mut out = BTreeMap::new();
+        for (path, item) in spec["paths"].as_object().expect("paths") {
+            for method in METHODS {
+                if let Some(op) = item.get(method) {
+                    out.insert(format!("{} {path}", method.to_uppercase()), op.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// What the route table says: `METHOD /path` → access.
+    fn table() -> BTreeMap<String, Access> {
+        routes()
+            .iter()
+            .map(|r| (format!("{} {}", r.method, openapi_path(r.path)), r.access))
+            .collect()
+    }
+
+    fn tag(access: Access) -> &'static str {
+        match access {
+            Access::Public => "public",
+            Access::Lifecycle => "lifecycle",
+            Access::Page => "page",
+            Access::Api => "api",
+        }
+    }
+
+    /// The security requirement alternatives (each a single scheme) an operation may declare.
+    fn allowed_security(access: Access) -> &'static [&'static [&'static str]] {
+        match access {
+            Access::Public => &[&[]],
+            // Signed install for installed/uninstalled, the tenant JWT for enabled/disabled.
+            Access::Lifecycle => &[&["signedInstall"], &["connectJwt"]],
+            Access::Page => &[&["connectJwtQuery", "connectJwt"]],
+            Access::Api => &[&["contextJwt", "connectJwt"]],
+        }
+    }
+
+    fn security_of(op: &Value) -> Option<Vec<String>> {
+        let requirements = op.get("security")?.as_array()?;
+        let mut schemes = Vec::new();
+        for requirement in requirements {
+            let requirement = requirement.as_object()?;
+            if requirement.len() != 1 {
+                return None; // an AND of schemes is not how Connect authenticates
+            }
+            schemes.extend(requirement.keys().cloned());
+        }
+        Some(schemes)
+    }
+
+    /// Follows a local `$ref` (`#/components/...`).
+    fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(reference) => {
+                let pointer = reference.strip_prefix('#').expect("local $ref");
+                resolve(
+                    spec,
+                    spec.pointer(pointer).unwrap_or_else(|| panic!("dangling {reference}")),
+                )
+            }
+            None => value,
+        }
+    }
+
+    #[test]
+    fn every_route_is_documented_and_every_documented_operation_is_served() {
+        let spec = spec();
+        let documented: BTreeSet<String> = operations(&spec).into_keys().collect();
+        let served: BTreeSet<String> = table().into_keys().collect();
+        let undocumented: Vec<_> = served.difference(&documented).collect();
+        let unserved: Vec<_> = documented.difference(&served).collect();
+        assert!(
+            undocumented.is_empty() && unserved.is_empty(),
+            "routes missing from openapi/openapi.yaml (document each with its security and access \
+             tag): {undocumented:?}; documented operations no route serves: {unserved:?}"
+        );
+    }
+
+    #[test]
+    fn security_and_tags_match_each_routes_access() {
+        let spec = spec();
+        let ops = operations(&spec);
+        let declared = spec["components"]["securitySchemes"].as_object().expect("securitySchemes");
+        for (key, access) in table() {
+            let Some(op) = ops.get(&key) else { continue };
+            let schemes = security_of(op).unwrap_or_else(|| {
+                panic!(
+                    "{key}: needs its own `security` (`[]` for public), one scheme per alternative"
+                )
+            });
+            let allowed = allowed_security(access);
+            assert!(
+                allowed.iter().any(|alt| *alt == schemes.as_slice()),
+                "{key} is {access:?}: security {schemes:?} must be one of {allowed:?}"
+            );
+            for scheme in &schemes {
+                assert!(
+                    declared.contains_key(scheme),
+                    "{key}: undeclared security scheme {scheme}"
+                );
+            }
+            let tags: Vec<&str> =
+                op["tags"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let access_tags: Vec<&str> = tags
+                .iter()
+                .copied()
+                .filter(|t| ["public", "lifecycle", "page", "api"].contains(t))
+                .collect();
+            assert_eq!(access_tags, [tag(access)], "{key} is {access:?}: tag it `{}`", tag(access));
+        }
+    }
+
+    #[test]
+    fn every_response_documents_the_security_headers_and_errors_are_problems() {
+        let spec = spec();
+        for (key, access) in table() {
+            let Some(op) = operations(&spec).remove(&key) else { continue };
+            let responses = op["responses"].as_object().expect("responses");
+            let mut statuses: Vec<&str> = responses.keys().map(String::as_str).collect();
+            statuses.sort_unstable();
+            let required: &[&str] = match access {
+                Access::Public => &["431"],
+                Access::Lifecycle => &["400", "401", "413", "431", "503"],
+                Access::Page | Access::Api => &["401", "403", "429", "431", "503"],
+            };
+            for status in required {
+                assert!(statuses.contains(status), "{key} ({access:?}) must document {status}");
+            }
+            for (status, response) in responses {
+                let response = resolve(&spec, response);
+                let headers = response["headers"].as_object().map(|h| h.keys().collect::<Vec<_>>());
+                for header in SECURITY_HEADERS {
+                    assert!(
+                        headers.as_ref().is_some_and(|h| h.iter().any(|name| *name == header)),
+                        "{key} {status}: document the {header} header"
+                    );
+                }
+                if status == "429" {
+                    assert!(
+                        response["headers"].get("Retry-After").is_some(),
+                        "{key} 429: Retry-After"
+                    );
+                }
+                if status.starts_with('4') || status.starts_with('5') {
+                    let content = response["content"].as_object().expect("error body");
+                    // Iframe pages refuse with an HTML page Jira shows; everything else is problem+json.
+                    let page = access == Access::Page && status != "431";
+                    let want = if page { "text/html" } else { "application/problem+json" };
+                    assert_eq!(content.keys().collect::<Vec<_>>(), [want], "{key} {status}");
+                    if !page {
+                        let schema = &content[want]["schema"]["$ref"];
+                        assert_eq!(schema, "#/components/schemas/Problem", "{key} {status}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn problem_schema_is_the_shape_problem_rs_renders() {
+        let spec = spec();
+        let problem = &spec["components"]["schemas"]["Problem"];
+        let mut required: Vec<&str> =
+            problem["required"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        required.sort_unstable();
+        assert_eq!(required, ["code", "detail", "status", "title", "type"]);
+        for name in ["type", "title", "status", "detail", "code"] {
+            assert!(problem["properties"].get(name).is_some(), "Problem.{name}");
+        }
+        assert_eq!(stj_http::problem::PROBLEM_JSON, "application/problem+json");
+    }
+
+    #[test]
+    fn actix_patterns_map_to_openapi_paths() {
+        assert_eq!(openapi_path("/static/{file}"), "/static/{file}");
+        assert_eq!(openapi_path(r"/api/v1/templates/{id:\d+}/x"), "/api/v1/templates/{id}/x");
+        assert_eq!(openapi_path("/healthz"), "/healthz");
+    }
+}
