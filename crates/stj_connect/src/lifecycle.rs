@@ -69,7 +69,8 @@ pub struct Lifecycle {
     clock: Arc<dyn Clock>,
 }
 
-/// Shared secrets Jira sends are at most 128 characters; anything shorter than 32 is not a real secret.
+/// Shared secrets Jira sends are at most 128 printable ASCII characters; anything shorter than 32
+/// is not a real secret (and `openapi/openapi.yaml` promises exactly this range and charset).
 const SECRET_LEN: std::ops::RangeInclusive<usize> = 32..=256;
 
 impl Lifecycle {
@@ -105,8 +106,11 @@ impl Lifecycle {
         let payload = self.payload(body, &issuer)?;
         let secret = payload
             .shared_secret
-            .filter(|s| SECRET_LEN.contains(&s.expose().len()))
-            .ok_or_else(|| bad("sharedSecret must be 32 to 256 characters"))?;
+            .filter(|s| {
+                let secret = s.expose();
+                SECRET_LEN.contains(&secret.len()) && secret.bytes().all(|b| b.is_ascii_graphic())
+            })
+            .ok_or_else(|| bad("sharedSecret must be 32 to 256 printable ASCII characters"))?;
         let base_url =
             TenantUrl::parse(&payload.base_url).map_err(|e| bad(&format!("baseUrl: {e}")))?;
         let display_url = match payload.display_url.as_deref() {
