@@ -1,9 +1,12 @@
 //! Extractors that make a handler authenticated: a handler that takes `ApiCaller` or `PageCaller`
 //! cannot run before the token, rate limit and licence are checked.
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest, ResponseError as _, web};
 use futures_util::future::LocalBoxFuture;
 
 use stj_core::{AuthError, Licence, Principal, QshPolicy, RequestFacts};
@@ -24,6 +27,10 @@ impl FromRequest for ApiCaller {
     type Future = LocalBoxFuture<'static, Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // The route's gate (`api_gate`) already checked this request; any policy will do.
+        if let Some(done) = req.extensions().get::<Authenticated>().cloned() {
+            return Box::pin(std::future::ready(Ok(ApiCaller(done.principal))));
+        }
         let req = req.clone();
         Box::pin(async move { authorize(&req, QshPolicy::ComputedOrContext).await.map(ApiCaller) })
     }
@@ -34,10 +41,58 @@ impl FromRequest for PageCaller {
     type Future = LocalBoxFuture<'static, Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let gated = req.extensions().get::<Authenticated>().cloned();
+        if let Some(done) = gated.filter(|done| done.policy == QshPolicy::Computed) {
+            return Box::pin(std::future::ready(Ok(PageCaller(done.principal))));
+        }
         let req = req.clone();
         Box::pin(async move {
             authorize(&req, QshPolicy::Computed).await.map(PageCaller).map_err(Problem::as_page)
         })
+    }
+}
+
+/// What a route gate established, for the extractors.
+#[derive(Debug, Clone)]
+struct Authenticated {
+    principal: Principal,
+    policy: QshPolicy,
+}
+
+/// Route middleware on every `Access::Api` route (the route table adds it): token, rate limits
+/// and licence are checked to the end before any extractor runs. Extractors run together and a
+/// failing one (a malformed body) drops the rest, so without this a bad body could answer before
+/// a bad token, and a registry read could be cancelled mid-statement, which panics in the SQLite
+/// adapter on actix's current-thread runtime. Both found by `cargo xtask dast`.
+pub async fn api_gate<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    gate(req, next, QshPolicy::ComputedOrContext).await
+}
+
+/// [`api_gate`] for `Access::Page` routes: computed qsh only, refusals as HTML pages.
+pub async fn page_gate<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    gate(req, next, QshPolicy::Computed).await
+}
+
+async fn gate<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+    policy: QshPolicy,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    match authorize(req.request(), policy).await {
+        Ok(principal) => {
+            req.extensions_mut().insert(Authenticated { principal, policy });
+            next.call(req).await.map(ServiceResponse::map_into_left_body)
+        }
+        Err(problem) => {
+            let problem = if policy == QshPolicy::Computed { problem.as_page() } else { problem };
+            Ok(req.into_response(problem.error_response()).map_into_right_body())
+        }
     }
 }
 

@@ -2,8 +2,9 @@
 //! it sees every route the app exposes.
 
 use actix_web::http::Method;
-use actix_web::{Route, web};
+use actix_web::{Route, middleware, web};
 
+use crate::auth;
 use crate::handlers::{api, health, lifecycle, pages, subtasks, templates, text};
 
 /// Who may call a route.
@@ -162,7 +163,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         let mut resource = web::resource(path);
         let mut allow = Vec::new();
         for spec in table.iter().filter(|spec| spec.path == path) {
-            resource = resource.route((spec.handler)(web::method(spec.method.clone())));
+            let route = (spec.handler)(web::method(spec.method.clone()));
+            // Authentication completes before any extractor reads the request (see `api_gate`).
+            let route = match spec.access {
+                Access::Api => route.wrap(middleware::from_fn(auth::api_gate)),
+                Access::Page => route.wrap(middleware::from_fn(auth::page_gate)),
+                Access::Public | Access::Lifecycle => route,
+            };
+            resource = resource.route(route);
             allow.push(spec.method.as_str());
         }
         let allow = allow.join(", ");
