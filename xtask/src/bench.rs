@@ -1,16 +1,24 @@
-//! `cargo xtask bench [--seconds N] [--threads N] [--warmup N]`: what JWT verification costs at
-//! the edge. Throughput and latency of `GET /api/v1/context` with a context token against the
-//! app's own `GET /healthz` under the same load, their ratio (target: at least 80%), and the app's
-//! peak RSS.
+//! `cargo xtask bench [--only edge|subtasks] [--seconds N] [--threads N] [--warmup N]
+//! [--rounds N]`: two scenarios, in this order.
+//!
+//! * **edge**: what JWT verification costs at the edge. Throughput and latency of
+//!   `GET /api/v1/context` with a context token against the app's own `GET /healthz` under the
+//!   same load, their ratio (target: at least 80%), and the app's peak RSS
+//!   (`target/bench/edge.json`).
+//! * **subtasks** ([`subtasks`]): one application of 200 subtasks with 50 ms added to every Jira
+//!   call; wall time against the ideal (target: at most 1.15x) and the Jira calls by route
+//!   (`target/bench/subtasks.json`).
 //!
 //! Release builds of the app and the Jira sandbox run as separate processes on loopback: the
 //! sandbox first, the app on a fresh, migrated SQLite file under `target/bench/`, installed into
 //! the sandbox through the signed-install handshake. Context tokens carry an active licence, so
 //! no request reaches Jira during the load. Rate limits are raised out of reach, so the figures
-//! measure verification, not the limiter. Results go to `target/bench/edge.json`; both processes
-//! are killed however the command ends.
+//! measure verification, not the limiter. Both processes are killed however the command ends.
 
 mod load;
+mod subtasks;
+
+use std::collections::BTreeMap;
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -31,6 +39,7 @@ const APP_KEY: &str = "io.subtask-templates.jira";
 /// Longest measurement and warm-up: together (150 s) they end before sandbox tokens (180 s) expire.
 const MAX_SECONDS: u64 = 120;
 const MAX_WARMUP: u64 = 30;
+const MAX_ROUNDS: u64 = 20;
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -39,13 +48,20 @@ struct Options {
     seconds: u64,
     threads: usize,
     warmup: u64,
+    /// Applications timed in the subtasks scenario.
+    rounds: u64,
+    edge: bool,
+    subtasks: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { seconds: 5, threads: 16, warmup: 1 }
+        Self { seconds: 5, threads: 16, warmup: 1, rounds: 5, edge: true, subtasks: true }
     }
 }
+
+const USAGE: &str = "usage: cargo xtask bench [--only edge|subtasks] [--seconds N] [--threads N] \
+                     [--warmup N] [--rounds N]";
 
 impl Options {
     fn parse(args: &[String]) -> anyhow::Result<Self> {
@@ -62,10 +78,13 @@ impl Options {
                 "--seconds" => options.seconds = value(1..=MAX_SECONDS)?,
                 "--threads" => options.threads = usize::try_from(value(1..=256)?)?,
                 "--warmup" => options.warmup = value(0..=MAX_WARMUP)?,
-                other => anyhow::bail!(
-                    "unknown argument {other:?}: usage: cargo xtask bench [--seconds N] \
-                     [--threads N] [--warmup N]"
-                ),
+                "--rounds" => options.rounds = value(1..=MAX_ROUNDS)?,
+                "--only" => match args.next().map(String::as_str) {
+                    Some("edge") => (options.edge, options.subtasks) = (true, false),
+                    Some("subtasks") => (options.edge, options.subtasks) = (false, true),
+                    other => anyhow::bail!("--only takes edge or subtasks, got {other:?}: {USAGE}"),
+                },
+                other => anyhow::bail!("unknown argument {other:?}: {USAGE}"),
             }
         }
         Ok(options)
@@ -87,6 +106,17 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     fs::create_dir_all(&out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
 
     let stack = Stack::start(&out_dir)?;
+    if options.edge {
+        edge(&stack, options, &out_dir)?;
+    }
+    if options.subtasks {
+        subtasks::run(&stack, options.rounds, &out_dir)?;
+    }
+    Ok(())
+}
+
+/// The edge scenario: `/healthz` then `/api/v1/context` under the same load.
+fn edge(stack: &Stack, options: Options, out_dir: &Path) -> anyhow::Result<()> {
     let client_key = stack.install()?;
     note(format_args!(
         "\nbench: {} threads, keep-alive, {} s warm-up then {} s per endpoint; rate limits raised to \
@@ -113,7 +143,6 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
 
     let memory = proc_memory(app_pid);
     let licence_calls = stack.licence_calls()?;
-    drop(stack);
 
     let report = Report { options, healthz, context, memory, licence_calls };
     report.print();
@@ -181,6 +210,8 @@ impl Stack {
                 .env("APP__CONNECT__APP_KEY", APP_KEY)
                 .env("APP__REGISTRY__URL", format!("sqlite://{}", registry.display()))
                 .env("APP__JIRA__INSTALL_KEYS_URL", format!("{sandbox_url}/install-keys"))
+                // The sandbox is also the OAuth authorization server that user tokens come from.
+                .env("APP__JIRA__OAUTH_SERVER_URL", &sandbox_url)
                 .env("APP__SANDBOX__ENABLED", "false")
                 .env("APP__TELEMETRY__FILTER", "warn");
             for limit in ["TENANT_PER_SECOND", "TENANT_BURST", "USER_PER_SECOND", "USER_BURST"] {
@@ -244,14 +275,37 @@ impl Stack {
             .count())
     }
 
+    /// Requests the sandbox has seen per route (`POST /rest/api/3/issue/bulk` → 4), since start.
+    fn request_counts(&self) -> anyhow::Result<BTreeMap<String, u64>> {
+        let url = format!("{}/__sandbox/requests/counts", self.sandbox_url);
+        let mut response = self.control.get(&url).call().with_context(|| format!("GET {url}"))?;
+        let status = response.status().as_u16();
+        anyhow::ensure!(status == 200, "GET {url}: status {status}");
+        response.body_mut().read_json().with_context(|| format!("GET {url}"))
+    }
+
     fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.post_expect(path, body, 200)
+    }
+
+    /// `POST {sandbox}{path}` with a JSON body, answered `expected` with JSON.
+    fn post_expect(&self, path: &str, body: &Value, expected: u16) -> anyhow::Result<Value> {
         let url = format!("{}{path}", self.sandbox_url);
         let mut response =
             self.control.post(&url).send_json(body).with_context(|| format!("POST {url}"))?;
         let status = response.status().as_u16();
         let text = response.body_mut().read_to_string().with_context(|| format!("POST {url}"))?;
-        anyhow::ensure!(status == 200, "POST {url}: status {status}: {text}");
+        anyhow::ensure!(status == expected, "POST {url}: status {status}: {text}");
         serde_json::from_str(&text).with_context(|| format!("POST {url}: not JSON: {text}"))
+    }
+
+    /// `DELETE {sandbox}{path}`, answered 2xx.
+    fn delete(&self, path: &str) -> anyhow::Result<()> {
+        let url = format!("{}{path}", self.sandbox_url);
+        let response = self.control.delete(&url).call().with_context(|| format!("DELETE {url}"))?;
+        let status = response.status();
+        anyhow::ensure!(status.is_success(), "DELETE {url}: status {status}");
+        Ok(())
     }
 }
 
@@ -465,9 +519,14 @@ mod tests {
     fn options_have_defaults_and_bounds() {
         assert_eq!(Options::parse(&[]).unwrap(), Options::default());
         let options = Options::parse(&args("--seconds 10 --threads 4 --warmup 0")).unwrap();
-        assert_eq!(options, Options { seconds: 10, threads: 4, warmup: 0 });
+        assert_eq!(options, Options { seconds: 10, threads: 4, warmup: 0, ..Options::default() });
+        let only = Options::parse(&args("--only subtasks --rounds 3")).unwrap();
+        assert_eq!((only.edge, only.subtasks, only.rounds), (false, true, 3));
+        let only = Options::parse(&args("--only edge")).unwrap();
+        assert_eq!((only.edge, only.subtasks), (true, false));
         let bad = ["--seconds 0", "--seconds 121", "--seconds x", "--threads", "--threads 1000"];
-        for bad in bad.into_iter().chain(["--warmup 31", "--fast"]) {
+        let more = ["--warmup 31", "--fast", "--only", "--only both", "--rounds 0", "--rounds 21"];
+        for bad in bad.into_iter().chain(more) {
             assert!(Options::parse(&args(bad)).is_err(), "{bad} was accepted");
         }
     }

@@ -35,9 +35,12 @@ commands:
             venv in $STJ_TOOLS_DIR or ~/.cache/stj-tools); `ci` runs it first
   gates-bite [NAME ...] [--with-binary]: in scratch copies under target/bite/, plant a
             vulnerable crate and a semgrep-matching line and show the gates failing
-  bench     [--seconds N] [--threads N] [--warmup N]: release build; req/s and p50/p99 of
-            GET /api/v1/context (JWT) against GET /healthz, their ratio (target >= 80%) and the
-            app's peak RSS; writes target/bench/edge.json
+  bench     [--only edge|subtasks] [--seconds N] [--threads N] [--warmup N] [--rounds N]:
+            release build; edge: req/s and p50/p99 of GET /api/v1/context (JWT) against
+            GET /healthz, their ratio (target >= 80%) and the app's peak RSS
+            (target/bench/edge.json); subtasks: one apply of 200 subtasks with 50 ms added to
+            every Jira call, wall time against the ideal (target <= 1.15x) and the Jira calls
+            by route (target/bench/subtasks.json)
   dev-db    print a DATABASE_URL for a reachable PostgreSQL, starting one under target/ if needed;
             `dev-db stop` stops the one it started";
 

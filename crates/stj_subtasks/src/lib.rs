@@ -9,7 +9,7 @@ pub mod service;
 pub use library::{LibraryError, LibraryService, StoredLibrary};
 pub use ports::{
     Caller, ExistingSubtask, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask,
-    Origin, ParentIssue, UserRef,
+    Origin, ParentIssue, ProjectSubtaskTypes, UserRef,
 };
 pub use properties::{PropertyStore, PropertyTarget};
 pub use service::{

@@ -44,6 +44,13 @@ pub struct IssueTypeRef {
     pub name: String,
 }
 
+/// A project's id and its subtask issue types, found by the project's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectSubtaskTypes {
+    pub project_id: String,
+    pub types: Vec<IssueTypeRef>,
+}
+
 /// Marks a created subtask with the application and the item it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
@@ -112,6 +119,29 @@ pub trait IssueGateway: Send + Sync + Debug {
     ) -> Result<Vec<ExistingSubtask>, GatewayError>;
 
     async fn parent(&self, caller: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError>;
+
+    /// The parent and one of its issue properties (`None`: not set). Adapters that can read both
+    /// in one call should: this default makes two, the property read after the parent's.
+    async fn parent_with_property(
+        &self,
+        caller: &Caller,
+        issue_key: &str,
+        property_key: &str,
+    ) -> Result<(ParentIssue, Option<Value>), GatewayError> {
+        let parent = self.parent(caller, issue_key).await?;
+        let value = self.get_issue_property(caller, &parent.key, property_key).await?;
+        Ok((parent, value))
+    }
+
+    /// The id and subtask types of the project with this key, so they can be looked up while the
+    /// parent is (its key names its project). `Ok(None)`: not supported, use [`Self::subtask_types`].
+    async fn project_subtask_types(
+        &self,
+        _caller: &Caller,
+        _project_key: &str,
+    ) -> Result<Option<ProjectSubtaskTypes>, GatewayError> {
+        Ok(None)
+    }
 
     /// Subtask issue types (hierarchy level −1) of the project.
     async fn subtask_types(

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use serde_json::Value;
 use stj_privacy::Personal;
 use stj_templates::{ParentContext, RenderedAssignee, RenderedSubtask, SubtaskSpec, render_all};
 use stj_validation::ValidationReport;
@@ -12,6 +13,7 @@ use stj_validation::ValidationReport;
 use crate::ledger::{ApplyEntry, Ledger};
 use crate::ports::{
     Caller, GatewayError, IssueGateway, ItemOutcome, NewSubtask, Origin, ParentIssue,
+    ProjectSubtaskTypes,
 };
 
 /// Jira's bulk-create limit.
@@ -140,12 +142,22 @@ impl SubtaskService {
         caller: &Caller,
         request: &ApplyRequest,
     ) -> Result<ApplyReport, ApplyError> {
-        let parent = self.gateway.parent(caller, &request.issue_key).await?;
+        // Looked up together, neither waiting for the other: the parent with its ledger (one call
+        // where the gateway can) and the subtask types of the project the issue key names.
+        let (looked_up, by_key) = tokio::join!(
+            self.gateway.parent_with_property(caller, &request.issue_key, &self.ledger_key),
+            self.types_by_issue_key(caller, &request.issue_key),
+        );
+        let (parent, stored_ledger) = looked_up?;
         if parent.is_subtask {
             return Err(ApplyError::ParentIsSubtask(parent.key));
         }
         let rendered = render(caller, &parent, request)?;
-        let types = self.gateway.subtask_types(caller, &parent.project_id).await?;
+        let types = match by_key {
+            // Only if the key's project is the parent's (a moved issue keeps its old keys).
+            Some(found) if found.project_id == parent.project_id => found.types,
+            _ => self.gateway.subtask_types(caller, &parent.project_id).await?,
+        };
         let issue_type = types.first().ok_or(ApplyError::NoSubtaskType)?.id.clone();
         let apply_id = apply_id(&parent.key, request, &rendered);
         let items: Vec<NewSubtask> = rendered
@@ -153,12 +165,31 @@ impl SubtaskService {
             .enumerate()
             .map(|(index, r)| new_subtask(r, Origin { apply_id: apply_id.clone(), index }))
             .collect();
-        let mut run = Run::start(self, caller, &parent, &apply_id, items.len()).await?;
+        let mut run =
+            Run::start(self, caller, &parent, stored_ledger.as_ref(), &apply_id, items.len())
+                .await?;
         let result = run.create_missing(&issue_type, &items).await;
         let report = run.report(&items);
         match result {
             Ok(()) => Ok(report),
             Err(cause) => Err(ApplyError::Incomplete { report, cause }),
+        }
+    }
+
+    /// The subtask types of the project an issue key names (`DEMO-1`: `DEMO`), or `None` when the
+    /// gateway cannot tell; a failure here is left to the look-up by project id that follows.
+    async fn types_by_issue_key(
+        &self,
+        caller: &Caller,
+        issue_key: &str,
+    ) -> Option<ProjectSubtaskTypes> {
+        let (project_key, _) = issue_key.rsplit_once('-')?;
+        match self.gateway.project_subtask_types(caller, project_key).await {
+            Ok(found) => found,
+            Err(err) => {
+                tracing::debug!(error = %err, "subtask types by project key failed; asking by id");
+                None
+            }
         }
     }
 }
@@ -180,12 +211,11 @@ impl<'a> Run<'a> {
         service: &'a SubtaskService,
         caller: &'a Caller,
         parent: &'a ParentIssue,
+        stored_ledger: Option<&Value>,
         apply_id: &str,
         n: usize,
     ) -> Result<Self, GatewayError> {
-        let stored =
-            service.gateway.get_issue_property(caller, &parent.key, &service.ledger_key).await?;
-        let mut ledger = Ledger::parse(stored.as_ref());
+        let mut ledger = Ledger::parse(stored_ledger);
         let entry = ledger.take(apply_id, n);
         let needs_recovery = ledger.untrusted() || entry.pending;
         let mut run = Self {
@@ -377,4 +407,191 @@ fn apply_id(parent_key: &str, request: &ApplyRequest, rendered: &[RenderedSubtas
     }
     let digest = ctx.finish();
     hex::encode(digest.as_ref().get(..16).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use async_trait::async_trait;
+    use serde_json::Value;
+    use stj_core::ClientKey;
+    use stj_privacy::Personal;
+    use stj_templates::SubtaskSpec;
+
+    use crate::ports::{
+        Caller, ExistingSubtask, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask,
+        Origin, ParentIssue, ProjectSubtaskTypes,
+    };
+    use crate::service::{ApplyRequest, ItemStatus, SubtaskService};
+
+    /// A parent `DEMO-1` in project 10000, whatever key it is asked by; records every call.
+    #[derive(Debug)]
+    struct Fake {
+        /// What the look-up by project key answers.
+        by_key: fn() -> Result<Option<ProjectSubtaskTypes>, GatewayError>,
+        ledger: Mutex<Option<Value>>,
+        calls: Mutex<Vec<String>>,
+    }
+
+    impl Fake {
+        fn new(by_key: fn() -> Result<Option<ProjectSubtaskTypes>, GatewayError>) -> Self {
+            Self { by_key, ledger: Mutex::new(None), calls: Mutex::new(Vec::new()) }
+        }
+
+        fn log(&self, call: String) {
+            self.calls.lock().unwrap().push(call);
+        }
+
+        fn calls(&self) -> Vec<String> {
+            self.calls.lock().unwrap().clone()
+        }
+    }
+
+    fn types(id: &str) -> Vec<IssueTypeRef> {
+        vec![IssueTypeRef { id: id.to_owned(), name: "Sub-task".to_owned() }]
+    }
+
+    #[async_trait]
+    impl IssueGateway for Fake {
+        async fn existing_subtasks(
+            &self,
+            _: &Caller,
+            _: &str,
+        ) -> Result<Vec<ExistingSubtask>, GatewayError> {
+            Ok(Vec::new())
+        }
+
+        async fn parent(&self, _: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError> {
+            self.log(format!("parent {issue_key}"));
+            Ok(ParentIssue {
+                id: "10001".to_owned(),
+                key: "DEMO-1".to_owned(),
+                project_id: "10000".to_owned(),
+                summary: Personal::new("Parent".to_owned()),
+                assignee: None,
+                reporter_account_id: None,
+                due_date: None,
+                is_subtask: false,
+            })
+        }
+
+        async fn project_subtask_types(
+            &self,
+            _: &Caller,
+            project_key: &str,
+        ) -> Result<Option<ProjectSubtaskTypes>, GatewayError> {
+            self.log(format!("project {project_key}"));
+            (self.by_key)()
+        }
+
+        async fn subtask_types(
+            &self,
+            _: &Caller,
+            project_id: &str,
+        ) -> Result<Vec<IssueTypeRef>, GatewayError> {
+            self.log(format!("types {project_id}"));
+            Ok(types("by-id"))
+        }
+
+        async fn bulk_create(
+            &self,
+            _: &Caller,
+            _: &ParentIssue,
+            issue_type_id: &str,
+            items: &[NewSubtask],
+        ) -> Result<Vec<ItemOutcome>, GatewayError> {
+            self.log(format!("bulk {issue_type_id} {}", items.len()));
+            Ok(items
+                .iter()
+                .map(|i| ItemOutcome::Created {
+                    key: format!("DEMO-{}", i.origin.index.saturating_add(2)),
+                })
+                .collect())
+        }
+
+        async fn subtask_origins(
+            &self,
+            _: &Caller,
+            _: &str,
+        ) -> Result<Vec<(String, Option<Origin>)>, GatewayError> {
+            self.log("origins".to_owned());
+            Ok(Vec::new())
+        }
+
+        async fn get_issue_property(
+            &self,
+            _: &Caller,
+            issue_key: &str,
+            _: &str,
+        ) -> Result<Option<Value>, GatewayError> {
+            self.log(format!("get ledger {issue_key}"));
+            Ok(self.ledger.lock().unwrap().clone())
+        }
+
+        async fn put_issue_property(
+            &self,
+            _: &Caller,
+            issue_key: &str,
+            _: &str,
+            value: &Value,
+        ) -> Result<(), GatewayError> {
+            self.log(format!("put ledger {issue_key}"));
+            *self.ledger.lock().unwrap() = Some(value.clone());
+            Ok(())
+        }
+    }
+
+    async fn apply(fake: &Arc<Fake>, issue_key: &str) -> Vec<ItemStatus> {
+        let service = SubtaskService::new(fake.clone(), "app");
+        let caller = Caller {
+            client_key: ClientKey::parse("tenant-1").unwrap(),
+            account_id: Personal::new("user-1".to_owned()),
+        };
+        let request = ApplyRequest {
+            issue_key: issue_key.to_owned(),
+            specs: vec![SubtaskSpec::new("One"), SubtaskSpec::new("Two")],
+            source_id: "quick-entry".to_owned(),
+            repeat: None,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        };
+        let report = service.apply(&caller, &request).await.unwrap();
+        report.items.into_iter().map(|i| i.status).collect()
+    }
+
+    fn created(keys: &[&str]) -> Vec<ItemStatus> {
+        keys.iter().map(|k| ItemStatus::Created { key: (*k).to_owned() }).collect()
+    }
+
+    #[tokio::test]
+    async fn the_types_of_the_keys_project_are_used_when_it_is_the_parents() {
+        let fake = Arc::new(Fake::new(|| {
+            Ok(Some(ProjectSubtaskTypes { project_id: "10000".into(), types: types("by-key") }))
+        }));
+        assert_eq!(apply(&fake, "DEMO-1").await, created(&["DEMO-2", "DEMO-3"]));
+        let calls = fake.calls();
+        assert_eq!(calls.len(), 6, "{calls:?}");
+        let (together, rest) = calls.split_at(3);
+        let mut together = together.to_vec();
+        together.sort();
+        assert_eq!(together, ["get ledger DEMO-1", "parent DEMO-1", "project DEMO"]);
+        assert_eq!(rest, ["put ledger DEMO-1", "bulk by-key 2", "put ledger DEMO-1"]);
+    }
+
+    #[tokio::test]
+    async fn otherwise_the_types_are_asked_for_by_the_parents_project_id() {
+        // The issue was moved: its old key names a project it is no longer in.
+        let moved =
+            || Ok(Some(ProjectSubtaskTypes { project_id: "20000".into(), types: types("by-key") }));
+        let failed = || Err(GatewayError::NotFound);
+        let unsupported = || Ok(None);
+        for by_key in [moved, failed, unsupported] {
+            let fake = Arc::new(Fake::new(by_key));
+            assert_eq!(apply(&fake, "OLD-7").await, created(&["DEMO-2", "DEMO-3"]));
+            let calls = fake.calls();
+            assert!(calls.contains(&"types 10000".to_owned()), "{calls:?}");
+            assert!(calls.contains(&"bulk by-id 2".to_owned()), "{calls:?}");
+            assert!(calls.contains(&"get ledger DEMO-1".to_owned()), "ledger of the parent");
+        }
+    }
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use stj_privacy::Personal;
 use stj_subtasks::{
     Caller, ExistingSubtask, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask,
-    Origin, ParentIssue, UserRef,
+    Origin, ParentIssue, ProjectSubtaskTypes, UserRef,
 };
 use stj_templates::RenderedAssignee;
 
@@ -107,36 +107,107 @@ fn outcomes(body: &Value, n: usize) -> Vec<ItemOutcome> {
         .collect()
 }
 
+/// The parent as `GET /issue/{key}?fields=…` answers it.
+fn parent_issue(issue: &Value) -> Result<ParentIssue, GatewayError> {
+    let f = &at(issue, "/fields");
+    let missing =
+        || GatewayError::Unavailable(anyhow::anyhow!("issue answer lacks id, key or project"));
+    Ok(ParentIssue {
+        id: string(at(issue, "/id")).ok_or_else(missing)?,
+        key: at(issue, "/key").as_str().ok_or_else(missing)?.to_owned(),
+        project_id: string(at(f, "/project/id")).ok_or_else(missing)?,
+        summary: Personal::new(at(f, "/summary").as_str().unwrap_or_default().to_owned()),
+        assignee: at(f, "/assignee/accountId").as_str().map(|id| UserRef {
+            account_id: id.to_owned(),
+            display_name: Personal::new(
+                at(f, "/assignee/displayName").as_str().unwrap_or_default().to_owned(),
+            ),
+        }),
+        reporter_account_id: at(f, "/reporter/accountId").as_str().map(str::to_owned),
+        due_date: at(f, "/duedate")
+            .as_str()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        is_subtask: at(f, "/issuetype/subtask").as_bool().unwrap_or(false)
+            || at(f, "/issuetype/hierarchyLevel").as_i64() == Some(-1),
+    })
+}
+
+/// Subtask types (hierarchy level -1) among issue types as Jira lists them, in Jira's order.
+fn subtask_types_in(types: &Value) -> Vec<IssueTypeRef> {
+    types
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| {
+            at(t, "/hierarchyLevel").as_i64() == Some(-1)
+                || at(t, "/subtask").as_bool() == Some(true)
+        })
+        .filter_map(|t| {
+            Some(IssueTypeRef {
+                id: string(at(t, "/id"))?,
+                name: at(t, "/name").as_str()?.to_owned(),
+            })
+        })
+        .collect()
+}
+
+impl JiraIssueGateway {
+    /// `GET path` answered 200 with JSON; other statuses map to the gateway's errors.
+    async fn get_json(&self, caller: &Caller, path: &str) -> Result<Value, GatewayError> {
+        let reply = self.call(caller, "GET", path, None, true).await?;
+        if reply.status != 200 {
+            return Err(refusal(&reply));
+        }
+        json(&reply.body)
+    }
+}
+
 #[async_trait]
 impl IssueGateway for JiraIssueGateway {
     async fn parent(&self, caller: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError> {
         let path = format!("/rest/api/3/issue/{}?fields={PARENT_FIELDS}", checked_key(issue_key)?);
-        let reply = self.call(caller, "GET", &path, None, true).await?;
-        if reply.status != 200 {
-            return Err(refusal(&reply));
+        parent_issue(&self.get_json(caller, &path).await?)
+    }
+
+    /// One call: Jira returns the issue's properties named in `properties=` with its fields.
+    async fn parent_with_property(
+        &self,
+        caller: &Caller,
+        issue_key: &str,
+        property_key: &str,
+    ) -> Result<(ParentIssue, Option<Value>), GatewayError> {
+        let property_key = checked_property(property_key)?;
+        if property_key.starts_with('-') {
+            // `properties=-key` would mean "all but key": read it on its own instead.
+            let parent = self.parent(caller, issue_key).await?;
+            let value = self.get_issue_property(caller, &parent.key, property_key).await?;
+            return Ok((parent, value));
         }
-        let issue = json(&reply.body)?;
-        let f = &at(&issue, "/fields");
-        let missing =
-            || GatewayError::Unavailable(anyhow::anyhow!("issue answer lacks id, key or project"));
-        Ok(ParentIssue {
-            id: string(at(&issue, "/id")).ok_or_else(missing)?,
-            key: at(&issue, "/key").as_str().ok_or_else(missing)?.to_owned(),
-            project_id: string(at(f, "/project/id")).ok_or_else(missing)?,
-            summary: Personal::new(at(f, "/summary").as_str().unwrap_or_default().to_owned()),
-            assignee: at(f, "/assignee/accountId").as_str().map(|id| UserRef {
-                account_id: id.to_owned(),
-                display_name: Personal::new(
-                    at(f, "/assignee/displayName").as_str().unwrap_or_default().to_owned(),
-                ),
-            }),
-            reporter_account_id: at(f, "/reporter/accountId").as_str().map(str::to_owned),
-            due_date: at(f, "/duedate")
-                .as_str()
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-            is_subtask: at(f, "/issuetype/subtask").as_bool().unwrap_or(false)
-                || at(f, "/issuetype/hierarchyLevel").as_i64() == Some(-1),
-        })
+        let path = format!(
+            "/rest/api/3/issue/{}?fields={PARENT_FIELDS}&properties={property_key}",
+            checked_key(issue_key)?
+        );
+        let issue = self.get_json(caller, &path).await?;
+        let value = at(&issue, "/properties").get(property_key).cloned();
+        Ok((parent_issue(&issue)?, value))
+    }
+
+    /// `GET /project/{key}`: the project's id and issue types in one answer.
+    async fn project_subtask_types(
+        &self,
+        caller: &Caller,
+        project_key: &str,
+    ) -> Result<Option<ProjectSubtaskTypes>, GatewayError> {
+        stj_validation::ids::project_key(project_key)
+            .map_err(|p| GatewayError::Rejected(p.message))?;
+        let project = self.get_json(caller, &format!("/rest/api/3/project/{project_key}")).await?;
+        let project_id = string(at(&project, "/id")).ok_or_else(|| {
+            GatewayError::Unavailable(anyhow::anyhow!("project answer lacks its id"))
+        })?;
+        Ok(Some(ProjectSubtaskTypes {
+            project_id,
+            types: subtask_types_in(at(&project, "/issueTypes")),
+        }))
     }
 
     async fn subtask_types(

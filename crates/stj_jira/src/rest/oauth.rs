@@ -1,8 +1,10 @@
 //! Acting as a user: the OAuth 2.0 JWT bearer grant Connect apps with `ACT_AS_USER` use. Tokens are
-//! cached per tenant and user until shortly before they expire.
+//! cached per tenant and user until shortly before they expire, and asked for once: calls made
+//! together for the same user (the parent and the project, looked up side by side) wait for one
+//! grant instead of each making their own.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jwt_simple::prelude::*;
@@ -32,11 +34,15 @@ struct TokenReply {
 }
 
 type Key = (ClientKey, String);
+/// Held while a grant for one tenant and user is being asked for.
+type Turn = Arc<tokio::sync::Mutex<()>>;
 
 #[derive(Debug)]
 pub(crate) struct UserTokens {
     server_url: String,
     cache: Mutex<HashMap<Key, (Secret<String>, Instant)>>,
+    /// One grant in flight per tenant and user; an entry lives while someone holds or awaits it.
+    grants: Mutex<HashMap<Key, Turn>>,
 }
 
 impl UserTokens {
@@ -44,6 +50,26 @@ impl UserTokens {
         Self {
             server_url: server_url.trim_end_matches('/').to_owned(),
             cache: Mutex::new(HashMap::new()),
+            grants: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The turn for `key`, shared with whoever is asking for the same grant.
+    fn turn(&self, key: &Key) -> Option<Turn> {
+        let mut grants = self.grants.lock().ok()?;
+        if grants.len() >= MAX_CACHED {
+            // Left behind by callers that were cancelled while waiting.
+            grants.retain(|_, turn| Arc::strong_count(turn) > 1);
+        }
+        Some(Arc::clone(grants.entry(key.clone()).or_default()))
+    }
+
+    /// Drops the turn for `key` once no one else holds or awaits it.
+    fn release(&self, key: &Key, turn: Turn) {
+        if let Ok(mut grants) = self.grants.lock()
+            && Arc::strong_count(&turn) <= 2
+        {
+            grants.remove(key);
         }
     }
 
@@ -64,6 +90,29 @@ impl UserTokens {
         if let Some(token) = self.cached(&key) {
             return Ok(format!("Bearer {}", token.expose()));
         }
+        let Some(turn) = self.turn(&key) else {
+            return self.grant(agent, retry, tenant, account_id, key).await;
+        };
+        let held = turn.lock().await;
+        // Whoever held the turn before may have just cached a token.
+        let result = match self.cached(&key) {
+            Some(token) => Ok(format!("Bearer {}", token.expose())),
+            None => self.grant(agent, retry, tenant, account_id, key.clone()).await,
+        };
+        drop(held);
+        self.release(&key, turn);
+        result
+    }
+
+    /// Asks the authorization server for a token (the JWT bearer grant) and caches it.
+    async fn grant(
+        &self,
+        agent: &ureq::Agent,
+        retry: &RetryConfig,
+        tenant: &TenantCredentials,
+        account_id: &str,
+        key: Key,
+    ) -> Result<String, GatewayError> {
         let client_id = tenant.oauth_client_id.as_deref().ok_or(GatewayError::Forbidden)?;
         let claims = Claims::with_custom_claims(
             TenantClaim { tnt: tenant.base_url.as_str().to_owned() },

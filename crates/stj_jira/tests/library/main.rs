@@ -7,6 +7,7 @@
 )]
 
 mod adapter;
+mod issues;
 mod service;
 
 use std::sync::Arc;

@@ -163,6 +163,9 @@ fn faults_at_every_step_end_with_exactly_the_120_subtasks_in_order() {
         ("GET /rest/api/3/issue/*", FaultKind::RateLimited { retry_after_secs: 1 }, 1),
         ("POST /oauth2/token", FaultKind::Status { status: 500 }, 1),
         ("GET /rest/api/3/issuetype/project", FaultKind::DropConnection, 1),
+        // The types by project key fail: they are asked for by the parent's project id instead.
+        ("GET /rest/api/3/project/*", FaultKind::Status { status: 503 }, 3),
+        ("GET /rest/api/3/project/*", FaultKind::DropConnection, 2),
         ("GET /rest/api/3/issue/*/properties/*", FaultKind::Status { status: 502 }, 1),
         ("PUT /rest/api/3/issue/*/properties/*", FaultKind::DropConnection, 1),
         ("POST /rest/api/3/issue/bulk", FaultKind::RateLimited { retry_after_secs: 1 }, 2),
