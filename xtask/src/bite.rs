@@ -13,7 +13,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 
 use crate::shell::{self, cargo, note, output, project_root, secs};
-use crate::{sast, sca};
+use crate::{dast, sast, sca};
 
 type Gate = fn(&Path) -> anyhow::Result<()>;
 
@@ -46,6 +46,20 @@ const BITES: &[Bite] = &[
         plant: plant_semgrep_line,
         gates: &[("sast-semgrep", sast::semgrep, "semgrep found the patterns above")],
         slow: false,
+    },
+    Bite {
+        name: "unauthenticated-route",
+        planted: "GET /api/v1/debug/context (Access::Api, documented) whose handler has no ApiCaller",
+        plant: dast::bite::plant_unauthenticated_route,
+        gates: &[("dast", dast::bite::gate_on_copy, dast::bite::FINDINGS)],
+        slow: true,
+    },
+    Bite {
+        name: "quote-500",
+        planted: "POST /api/v1/quick-entry/check answers 500 when the text holds a `'`",
+        plant: dast::bite::plant_quote_500,
+        gates: &[("dast", dast::bite::gate_on_copy, dast::bite::FINDINGS)],
+        slow: true,
     },
     Bite {
         name: "vulnerable-binary",

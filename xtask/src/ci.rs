@@ -10,20 +10,22 @@ use std::time::Instant;
 use anyhow::Context as _;
 
 use crate::shell::{self, cargo, note, project_root, secs};
-use crate::{db, iac, sast, sca, tools};
+use crate::{dast, db, iac, openapi, sast, sca, tools};
 
 type Step = fn() -> anyhow::Result<()>;
 
 /// The steps, in order (see the module doc).
-const STEPS: [(&str, Step); 8] = [
+const STEPS: [(&str, Step); 10] = [
     ("tools", tools::ensure),
     ("fmt", fmt),
     ("clippy", clippy),
     ("sast-semgrep", || sast::semgrep(&project_root())),
+    ("openapi", openapi::validate),
     ("test", test),
     ("sca-deps", || sca::deps(&project_root())),
     ("sca-binary", || sca::binary(&project_root())),
     ("iac", || iac::run(&project_root())),
+    ("dast", dast::ci),
 ];
 
 /// `ci` runs every step; `ci STEP ...` only those (in the usual order), e.g. `ci sca-deps iac`.

@@ -10,10 +10,12 @@
 mod bench;
 mod bite;
 mod ci;
+mod dast;
 mod db;
 mod dev;
 mod dev_db;
 mod iac;
+mod openapi;
 mod sast;
 mod sca;
 mod shell;
@@ -41,6 +43,9 @@ commands:
             (target/bench/edge.json); subtasks: one apply of 200 subtasks with 50 ms added to
             every Jira call, wall time against the ideal (target <= 1.15x) and the Jira calls
             by route (target/bench/subtasks.json)
+  dast      [--app-port N] [--sandbox-port N] [--dir DIR] [--examples N] [--seed N] [--keep]:
+            release build, app + Jira sandbox on 127.0.0.1, installed; schemathesis over
+            openapi/openapi.yaml with valid, no and tampered tokens (`dast --help`)
   dev-db    print a DATABASE_URL for a reachable PostgreSQL, starting one under target/ if needed;
             `dev-db stop` stops the one it started";
 
@@ -55,6 +60,7 @@ fn main() -> ExitCode {
         "ci" => ci::run(rest),
         "tools" => tools::run(rest),
         "gates-bite" => bite::run(rest),
+        "dast" => dast::run(rest),
         "bench" => bench::run(rest),
         "dev-db" => dev_db::run(rest),
         "" | "help" | "-h" | "--help" => {

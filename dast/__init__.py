@@ -1,0 +1,1 @@
+"""DAST hooks for schemathesis, run by `cargo xtask dast` (see `hooks.py`)."""

@@ -1,0 +1,219 @@
+//! The app and the Jira sandbox as release processes on loopback, for the DAST runs: the app in
+//! local mode on a fresh, migrated SQLite registry with a throwaway sealing key, installed into
+//! two sandbox tenants through the signed-install handshake.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+
+use crate::dast::options::Options;
+use crate::shell::{self, Background, free_port, note};
+
+const APP_KEY: &str = "io.subtask-templates.jira";
+/// Beyond anything the runs send: the gate tests answers, not the limiter (tests cover 429s).
+const RAISED_RATE_LIMIT: &str = "1000000";
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug)]
+pub(crate) struct Stack {
+    // Dropped in this order: the app first, then the sandbox.
+    app: Background,
+    sandbox: Background,
+    pub(crate) app_url: String,
+    sandbox_url: String,
+    dir: PathBuf,
+    sealing_key: String,
+    control: ureq::Agent,
+}
+
+impl Stack {
+    pub(crate) fn start(options: &Options) -> anyhow::Result<Self> {
+        super::fresh_dir(&options.dir)?;
+        let dir = options.dir.clone();
+        let release = options.target.join("release");
+        let exe = |name: &str| release.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+        let control: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .max_redirects(0)
+            .build()
+            .into();
+
+        let sandbox_port = options.sandbox_port.map_or_else(free_port, Ok)?;
+        let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
+        let mut cmd = Command::new(exe("stj_jira_sandbox"));
+        cmd.args(["--port", &sandbox_port.to_string()]);
+        log_to(&mut cmd, &dir.join("sandbox.log"))?;
+        let mut sandbox = Background::spawn("the Jira sandbox", &mut cmd)?;
+        wait_ready(&control, &mut sandbox, &format!("{sandbox_url}/__sandbox/faults"))?;
+
+        let app_port = options.app_port.map_or_else(free_port, Ok)?;
+        let app_url = format!("http://127.0.0.1:{app_port}");
+        let sealing_key = throwaway_key();
+        let registry = dir.join("registry.sqlite");
+        let app = |command: &str| {
+            let mut cmd = Command::new(exe("subtask-templates"));
+            cmd.arg(command)
+                .current_dir(&dir)
+                .env("APP_ENVIRONMENT", "local")
+                .env("APP_CONFIG_DIR", options.root.join("config"))
+                .env("APP__HTTP__HOST", "127.0.0.1")
+                .env("APP__HTTP__PORT", app_port.to_string())
+                .env("APP__HTTP__WORKERS", "2")
+                .env("APP__CONNECT__BASE_URL", &app_url)
+                .env("APP__REGISTRY__URL", format!("sqlite://{}", registry.display()))
+                .env("APP__JIRA__INSTALL_KEYS_URL", format!("{sandbox_url}/install-keys"))
+                .env("APP__JIRA__OAUTH_SERVER_URL", &sandbox_url)
+                .env("APP__JIRA__RETRY__INITIAL_BACKOFF_MS", "100")
+                .env("APP__JIRA__RETRY__MAX_BACKOFF_MS", "500")
+                .env("APP__SANDBOX__ENABLED", "false")
+                .env("APP__SEALING__ACTIVE_KEY_ID", "dast")
+                .env("APP__SEALING__KEYS__DAST", &sealing_key)
+                .env("APP__TELEMETRY__FORMAT", "json")
+                .env("APP__TELEMETRY__FILTER", "info");
+            for limit in ["TENANT_PER_SECOND", "TENANT_BURST", "USER_PER_SECOND", "USER_BURST"] {
+                cmd.env(format!("APP__HTTP__RATE_LIMIT__{limit}"), RAISED_RATE_LIMIT);
+            }
+            cmd
+        };
+        shell::output(&mut app("migrate")).context("migrating the DAST registry")?;
+        let mut serve = app("serve");
+        log_to(&mut serve, &dir.join("app.log"))?;
+        let mut app = Background::spawn("the app", &mut serve)?;
+        wait_ready(&control, &mut app, &format!("{app_url}/readyz"))?;
+        note(format_args!("dast: app at {app_url}, Jira sandbox at {sandbox_url}"));
+        Ok(Self { app, sandbox, app_url, sandbox_url, dir, sealing_key, control })
+    }
+
+    /// Installs the app into two new sandbox tenants (one for pages and the API, one that
+    /// lifecycle calls may disable or uninstall) and writes what the hooks need; its path.
+    pub(crate) fn install_and_describe(&self) -> anyhow::Result<PathBuf> {
+        let main = self.install()?;
+        let lifecycle = self.install()?;
+        // Jira content for the subtask API: project DEMO, issue DEMO-1, a site admin to act as.
+        let seed = self.post(
+            &format!(
+                "/__sandbox/tenants/{}/seed-demo",
+                field(&main, "client_key").as_str().unwrap_or_default()
+            ),
+            &json!({}),
+        )?;
+        let context = json!({
+            "account_id": field(&seed, "admin_account_id"),
+            "app_url": self.app_url,
+            "sandbox_url": self.sandbox_url,
+            "app_key": APP_KEY,
+            "tenants": { "main": main, "lifecycle": lifecycle },
+            "secrets": [self.sealing_key],
+        });
+        let path = self.dir.join("context.json");
+        fs::write(&path, serde_json::to_string_pretty(&context)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(path)
+    }
+
+    fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.sandbox_url);
+        let mut response =
+            self.control.post(&url).send_json(body).with_context(|| format!("POST {url}"))?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string()?;
+        anyhow::ensure!(status == 200, "POST {url}: status {status}: {text}");
+        serde_json::from_str(&text).with_context(|| format!("POST {url}: {text}"))
+    }
+
+    fn install(&self) -> anyhow::Result<Value> {
+        let body = json!({ "app_base_url": self.app_url, "app_key": APP_KEY });
+        let answer = self.post("/__sandbox/install", &body)?;
+        let (status, enabled) =
+            (field(&answer, "status").as_u64(), field(&answer, "enabled_status").as_u64());
+        anyhow::ensure!(
+            status == Some(204) && enabled == Some(204),
+            "the app refused the signed install (installed {status:?}, enabled {enabled:?})"
+        );
+        note(format_args!("dast: installed into tenant {}", field(&answer, "client_key")));
+        Ok(
+            json!({ "client_key": field(&answer, "client_key"), "shared_secret": field(&answer, "shared_secret") }),
+        )
+    }
+
+    pub(crate) fn ensure_alive(&mut self) -> anyhow::Result<()> {
+        self.app.ensure_running().context("the app died during the run (see app.log)")?;
+        self.sandbox.ensure_running()
+    }
+
+    /// Panics or secrets in the app's log.
+    pub(crate) fn log_problems(&self) -> anyhow::Result<Vec<String>> {
+        let context: Value =
+            serde_json::from_str(&fs::read_to_string(self.dir.join("context.json"))?)?;
+        let mut secrets = vec![self.sealing_key.clone()];
+        let tenants = field(&context, "tenants");
+        for tenant in tenants.as_object().into_iter().flat_map(|t| t.values()) {
+            secrets.extend(field(tenant, "shared_secret").as_str().map(str::to_owned));
+        }
+        let log = fs::read_to_string(self.dir.join("app.log"))?;
+        let mut problems = Vec::new();
+        if log.contains("panicked") {
+            problems.push("a handler panicked".to_owned());
+        }
+        if secrets.iter().any(|s| !s.is_empty() && log.contains(s.as_str())) {
+            problems.push("a shared secret or the sealing key was logged".to_owned());
+        }
+        Ok(problems)
+    }
+
+    /// `--keep`: the stack stays up until Enter (or end of input).
+    pub(crate) fn hold(&self) {
+        note(format_args!(
+            "dast: --keep: app at {}, sandbox at {}; press Enter to stop them",
+            self.app_url, self.sandbox_url
+        ));
+        let mut line = String::new();
+        let _ignored = std::io::stdin().read_line(&mut line);
+    }
+}
+
+/// `value[name]`, or null.
+fn field(value: &Value, name: &str) -> Value {
+    value.get(name).cloned().unwrap_or(Value::Null)
+}
+
+/// 64 hex characters from the kernel's randomness: a sealing key that lives for one run.
+fn throwaway_key() -> String {
+    let bytes = fs::read("/proc/sys/kernel/random/uuid").unwrap_or_default();
+    let more = fs::read("/proc/sys/kernel/random/uuid").unwrap_or_default();
+    let hex: String = [bytes, more]
+        .concat()
+        .iter()
+        .map(|b| char::from(*b))
+        .filter(char::is_ascii_hexdigit)
+        .collect();
+    format!("{hex:0>64}").chars().take(64).collect()
+}
+
+fn log_to(cmd: &mut Command, path: &Path) -> anyhow::Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let copy = file.try_clone()?;
+    cmd.stdout(Stdio::from(file)).stderr(Stdio::from(copy));
+    Ok(())
+}
+
+/// Polls `url` until it answers 200, `process` dies, or [`READY_TIMEOUT`] passes.
+fn wait_ready(agent: &ureq::Agent, process: &mut Background, url: &str) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut last = String::from("no answer yet");
+    while started.elapsed() < READY_TIMEOUT {
+        process.ensure_running()?;
+        match agent.get(url).call() {
+            Ok(response) if response.status().as_u16() == 200 => return Ok(()),
+            Ok(response) => last = format!("status {}", response.status()),
+            Err(err) => last = err.to_string(),
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    anyhow::bail!("{url} did not answer 200 within {} ({last})", shell::secs(READY_TIMEOUT))
+}
