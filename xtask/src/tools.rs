@@ -15,7 +15,7 @@ use std::process::Command;
 use anyhow::Context as _;
 use serde_json::Value;
 
-use crate::shell::{self, cargo, env_var, note, output};
+use crate::shell::{self, cargo, env_var, has_program, note, output};
 
 /// cargo subcommands: (crate, version). Versions that build with the pinned toolchain.
 const CARGO_TOOLS: &[(&str, &str)] =
@@ -70,15 +70,37 @@ fn ensure_cargo_tools() -> anyhow::Result<()> {
     let installed = installed_cargo_tools()?;
     for (name, version) in CARGO_TOOLS {
         match installed.get(*name) {
-            Some(have) if have == version => note(format_args!("tools: {name} {version} present")),
+            Some(have) if have == version && cargo_bin_exists(name) => {
+                note(format_args!("tools: {name} {version} present"));
+            }
             have => {
-                let why = have.map_or_else(|| "missing".to_owned(), |v| format!("found {v}"));
+                let why = match have {
+                    None => "missing".to_owned(),
+                    Some(v) if v == version => "recorded, but the binary is gone".to_owned(),
+                    Some(v) => format!("found {v}"),
+                };
                 note(format_args!("tools: installing {name} {version} ({why}; takes minutes)"));
-                shell::run(cargo().args(["install", "--locked", "--version", version, name]))?;
+                // --force: reinstall even where cargo's records say it is there.
+                shell::run(cargo().args([
+                    "install",
+                    "--locked",
+                    "--force",
+                    "--version",
+                    version,
+                    name,
+                ]))?;
             }
         }
     }
     Ok(())
+}
+
+/// Whether `cargo install` left `name` in `$CARGO_HOME/bin` (default `~/.cargo/bin`) or on PATH.
+fn cargo_bin_exists(name: &str) -> bool {
+    let home = env_var("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env_var("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    home.is_some_and(|home| home.join("bin").join(name).is_file()) || has_program(name)
 }
 
 /// `cargo install --list`: lines such as `cargo-deny v0.20.2:` give name and version.
