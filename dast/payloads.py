@@ -45,9 +45,29 @@ LEAKS = [
 REFLECTED = re.compile(r"<script>alert\(1\)</script>|<img src=x onerror")
 
 
-def _string_fields(schema: dict, raw_schema: dict) -> dict:
-    schema = _resolve(schema, raw_schema)
-    return schema.get("example") if isinstance(schema.get("example"), dict) else {}
+def _skeleton(schema: dict, raw_schema: dict, depth: int = 0):
+    """A value of the schema's shape: its example if it has one, else built from its properties."""
+    schema = _resolve(schema or {}, raw_schema)
+    if "example" in schema or depth > 4:
+        return schema.get("example")
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {name: _skeleton(sub, raw_schema, depth + 1) for name, sub in props.items()}
+    if kind == "array":
+        return [_skeleton(schema.get("items", {}), raw_schema, depth + 1)]
+    return {"string": "x", "integer": 0, "number": 0, "boolean": False}.get(kind)
+
+
+def _inject(value, payload):
+    """Every string inside `value` replaced by `payload`."""
+    if isinstance(value, str):
+        return payload
+    if isinstance(value, dict):
+        return {k: _inject(v, payload) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_inject(v, payload) for v in value]
+    return value
 
 
 def _resolve(node: dict, raw_schema: dict) -> dict:
@@ -60,7 +80,8 @@ def _resolve(node: dict, raw_schema: dict) -> dict:
 
 
 def injected_cases(operation, oversized: bool, auth) -> list:
-    """One case per payload (every path and query parameter and every string body field set to it),
+    """One case per payload (every path and query parameter and every string in the body, from the
+    body's example or shape, set to it),
     plus an oversized body and oversized headers when `oversized`. Each carries `auth` (a `requests`
     auth object), as generated cases do."""
     raw = operation.schema.raw_schema
@@ -70,7 +91,7 @@ def injected_cases(operation, oversized: bool, auth) -> list:
     query_names = [p["name"] for p in params if p.get("in") == "query"]
     body_schema = definition.get("requestBody", {})
     body_schema = _resolve(body_schema, raw).get("content", {}).get("application/json", {}).get("schema")
-    template = dict(_string_fields(body_schema, raw)) if body_schema else None
+    template = _skeleton(body_schema, raw) if body_schema else None
 
     def case(value=None, body=None, headers=None):
         kwargs = {
@@ -91,11 +112,11 @@ def injected_cases(operation, oversized: bool, auth) -> list:
     for payload in PAYLOADS:
         body = None
         if template is not None:
-            body = {k: (payload if isinstance(v, str) else v) for k, v in template.items()}
+            body = _inject(template, payload)
         cases.append(case(payload, body))
     if oversized:
         if template is not None:
-            cases.append(case(body={**template, "description": "A" * OVERSIZED_BODY_BYTES}))
+            cases.append(case(body=_inject(template, "A" * OVERSIZED_BODY_BYTES)))
         cases.append(case(body=template, headers=dict(OVERSIZED_HEADERS)))
     return cases
 

@@ -49,7 +49,7 @@ const BITES: &[Bite] = &[
     },
     Bite {
         name: "unauthenticated-route",
-        planted: "GET /api/v1/debug/context (Access::Api, documented) whose handler has no ApiCaller",
+        planted: "GET /api/v1/debug/context, documented, outside the route table, no ApiCaller",
         plant: dast::bite::plant_unauthenticated_route,
         gates: &[("dast", dast::bite::gate_on_copy, dast::bite::FINDINGS)],
         slow: true,
