@@ -65,7 +65,11 @@ const BITES: &[Bite] = &[
         name: "vulnerable-binary",
         planted: "smallvec =0.6.13 in stj_core, built into the release binary with cargo auditable",
         plant: plant_vulnerable_crate,
-        gates: &[("sca-binary: cargo audit bin", bite_binary, "cargo audit bin found vulnerable")],
+        gates: &[(
+            "sca-binary: cargo audit bin",
+            bite_binary,
+            "cargo audit found vulnerable crates in the binary",
+        )],
         slow: true,
     },
 ];

@@ -18,7 +18,7 @@ use std::process::Command;
 
 use anyhow::Context as _;
 
-use crate::shell::{self, cargo, env_var, note};
+use crate::shell::{self, cargo, env_var, has_program, note};
 
 /// The shipped binary: package and executable.
 const SERVER_PACKAGE: &str = "stj_server";
@@ -55,7 +55,7 @@ pub(crate) fn cargo_deny(root: &Path) -> anyhow::Result<()> {
 pub(crate) fn cargo_audit_lockfile(root: &Path) -> anyhow::Result<()> {
     let mut cmd = audit(root)?;
     cmd.arg("--file").arg(root.join("Cargo.lock"));
-    shell::run(&mut cmd).context("cargo audit found vulnerable crates in Cargo.lock")
+    run_audit(&mut cmd, "Cargo.lock")
 }
 
 /// `sca-binary`: builds the release binary with its dependency list embedded, then scans it.
@@ -68,23 +68,48 @@ pub(crate) fn binary_in(root: &Path, target_dir: &Path) -> anyhow::Result<()> {
     let db = advisory_db::locate(root)?;
     advisory_db::describe(&db);
     let binary = auditable_release_binary(root, target_dir)?;
+    let scanned = without_debug_info(&binary)?;
     let mut cmd = audit(root)?;
-    cmd.arg("bin").arg(&binary);
-    shell::run(&mut cmd)
-        .with_context(|| format!("cargo audit bin found vulnerable crates in {}", binary.display()))
+    cmd.arg("bin").arg(&scanned);
+    run_audit(&mut cmd, &format!("the binary {}", binary.display()))
 }
 
-/// `cargo auditable build --release -p stj_server`; the path of the binary it built.
+/// `cargo auditable build --release -p stj_server -p stj_jira_sandbox` (the DAST gate builds
+/// the same, so neither rebuilds the other's artifacts); the path of the server binary.
 pub(crate) fn auditable_release_binary(root: &Path, target_dir: &Path) -> anyhow::Result<PathBuf> {
     shell::run(
         cargo_in(root)
-            .args(["auditable", "build", "--release", "--locked", "-p", SERVER_PACKAGE])
-            .args(["--bin", SERVER_BIN, "--target-dir"])
+            .args(["auditable", "build", "--release", "--locked"])
+            .args(["-p", SERVER_PACKAGE, "-p", "stj_jira_sandbox", "--target-dir"])
             .arg(target_dir),
     )?;
     let binary = target_dir.join("release").join(SERVER_BIN);
     anyhow::ensure!(binary.is_file(), "the build left no {}", binary.display());
     Ok(binary)
+}
+
+/// cargo-audit refuses binaries over 100 MiB, and the release profile keeps line tables: it
+/// scans a copy without debug sections (`.dep-v0`, the embedded dependency list, stays).
+fn without_debug_info(binary: &Path) -> anyhow::Result<PathBuf> {
+    if !has_program("objcopy") {
+        note("sca: objcopy (binutils) is missing; scanning the binary as built");
+        return Ok(binary.to_path_buf());
+    }
+    let copy = binary.with_extension("audit");
+    shell::run(Command::new("objcopy").arg("--strip-debug").arg(binary).arg(&copy))?;
+    Ok(copy)
+}
+
+/// Runs cargo-audit: exit status 1 means findings, anything else that it could not scan.
+fn run_audit(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
+    let line = shell::describe(cmd);
+    note(format_args!("$ {line}"));
+    let status = cmd.status().with_context(|| format!("failed to start `{line}`"))?;
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(1) => anyhow::bail!("cargo audit found vulnerable crates in {what} (listed above)"),
+        _ => anyhow::bail!("cargo audit could not scan {what} ({status}): `{line}`"),
+    }
 }
 
 /// `cargo audit --no-fetch --db <copy of the snapshot>` with deny.toml's exceptions as `--ignore`.
