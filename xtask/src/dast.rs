@@ -50,16 +50,15 @@ pub(crate) fn gate(options: &Options) -> anyhow::Result<()> {
         schemathesis.display()
     );
     if options.build {
+        // With cargo-auditable (as `sca-binary` builds) when it is there: the gate then runs the
+        // very binary that step audited, and neither step rebuilds the other's artifacts.
         let mut build = cargo();
         build.current_dir(&options.root).env("CARGO_TARGET_DIR", &options.target);
-        shell::run(build.args([
-            "build",
-            "--release",
-            "-p",
-            "stj_server",
-            "-p",
-            "stj_jira_sandbox",
-        ]))?;
+        if shell::has_program("cargo-auditable") {
+            build.arg("auditable");
+        }
+        build.args(["build", "--release", "--locked"]);
+        shell::run(build.args(["-p", "stj_server", "-p", "stj_jira_sandbox"]))?;
     }
     let started = Instant::now();
     let mut stack = Stack::start(options)?;
