@@ -5,6 +5,8 @@
 #[cfg(test)]
 mod auth_matrix;
 #[cfg(test)]
+mod auth_order;
+#[cfg(test)]
 mod config_files;
 #[cfg(test)]
 mod descriptor_schema;
