@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use crate::shell::{self, cargo, note, output, project_root, secs};
+use crate::shell::{self, cargo, env_var, note, output, project_root, secs};
 use crate::{dast, sast, sca};
 
 type Gate = fn(&Path) -> anyhow::Result<()>;
@@ -38,6 +38,13 @@ const BITES: &[Bite] = &[
             ("sca-deps: cargo deny", sca::cargo_deny, "cargo deny found the problems above"),
             ("sca-deps: cargo audit", sca::cargo_audit_lockfile, "cargo audit found vulnerable"),
         ],
+        slow: false,
+    },
+    Bite {
+        name: "expired-exception",
+        planted: "every deny.toml advisory exception's review date moved to 2000-01-01",
+        plant: plant_expired_exception,
+        gates: &[("sca-deps: exceptions", sca::cargo_deny, "expired advisory exceptions")],
         slow: false,
     },
     Bite {
@@ -162,6 +169,23 @@ fn plant_vulnerable_crate(copy: &Path) -> anyhow::Result<()> {
     shell::run(cargo().current_dir(copy).args(["fetch", "--quiet"]))
 }
 
+/// Moves every `review-by YYYY-MM-DD` in deny.toml into the past.
+fn plant_expired_exception(copy: &Path) -> anyhow::Result<()> {
+    let file = copy.join("deny.toml");
+    let text = fs::read_to_string(&file)?;
+    let mut planted = String::new();
+    let mut rest = text.as_str();
+    while let Some((before, after)) = rest.split_once("review-by ") {
+        planted.push_str(before);
+        planted.push_str("review-by 2000-01-01");
+        rest = after.get(10..).context("a review-by without a date")?;
+    }
+    planted.push_str(rest);
+    anyhow::ensure!(planted != text, "deny.toml has no dated exception to expire");
+    fs::write(&file, planted)?;
+    Ok(())
+}
+
 /// Appends a function that logs a JWT to a handler module.
 fn plant_semgrep_line(copy: &Path) -> anyhow::Result<()> {
     let file = copy.join("crates/stj_http/src/handlers/api.rs");
@@ -174,8 +198,11 @@ fn plant_semgrep_line(copy: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `sca-binary` on the copy, building into its own target directory so that main's
-/// `target/release` binary is never replaced by the planted one.
+/// `sca-binary` on the copy, building into its own target directory (`$STJ_BITE_TARGET_DIR`,
+/// default `target/bite-target`) so that main's `target/release` binary is never replaced by
+/// the planted one.
 fn bite_binary(copy: &Path) -> anyhow::Result<()> {
-    sca::binary_in(copy, &sca::target_dir_of(&project_root()).join("bite-target"))
+    let target = env_var("STJ_BITE_TARGET_DIR")
+        .map_or_else(|| sca::target_dir_of(&project_root()).join("bite-target"), PathBuf::from);
+    sca::binary_in(copy, &target)
 }
