@@ -162,6 +162,28 @@ impl JiraIssueGateway {
     }
 }
 
+impl JiraIssueGateway {
+    /// The parent's subtask keys, oldest first.
+    async fn subtask_keys(
+        &self,
+        caller: &Caller,
+        parent_key: &str,
+    ) -> Result<Vec<String>, GatewayError> {
+        let path = format!("/rest/api/3/issue/{}?fields=subtasks", checked_key(parent_key)?);
+        let reply = self.call(caller, "GET", &path, None, true).await?;
+        if reply.status != 200 {
+            return Err(refusal(&reply));
+        }
+        let parent = json(&reply.body)?;
+        Ok(at(&parent, "/fields/subtasks")
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| at(s, "/key").as_str().map(str::to_owned))
+            .collect())
+    }
+}
+
 #[async_trait]
 impl IssueGateway for JiraIssueGateway {
     async fn parent(&self, caller: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError> {
@@ -270,18 +292,7 @@ impl IssueGateway for JiraIssueGateway {
         caller: &Caller,
         parent_key: &str,
     ) -> Result<Vec<(String, Option<Origin>)>, GatewayError> {
-        let path = format!("/rest/api/3/issue/{}?fields=subtasks", checked_key(parent_key)?);
-        let reply = self.call(caller, "GET", &path, None, true).await?;
-        if reply.status != 200 {
-            return Err(refusal(&reply));
-        }
-        let parent = json(&reply.body)?;
-        let keys: Vec<String> = at(&parent, "/fields/subtasks")
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|s| at(s, "/key").as_str().map(str::to_owned))
-            .collect();
+        let keys = self.subtask_keys(caller, parent_key).await?;
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
             let value = self.get_issue_property(caller, &key, &self.origin_key).await?;
@@ -301,18 +312,7 @@ impl IssueGateway for JiraIssueGateway {
         caller: &Caller,
         parent_key: &str,
     ) -> Result<Vec<ExistingSubtask>, GatewayError> {
-        let path = format!("/rest/api/3/issue/{}?fields=subtasks", checked_key(parent_key)?);
-        let reply = self.call(caller, "GET", &path, None, true).await?;
-        if reply.status != 200 {
-            return Err(refusal(&reply));
-        }
-        let parent = json(&reply.body)?;
-        let keys: Vec<String> = at(&parent, "/fields/subtasks")
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|s| at(s, "/key").as_str().map(str::to_owned))
-            .collect();
+        let keys = self.subtask_keys(caller, parent_key).await?;
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
             let path = format!(
