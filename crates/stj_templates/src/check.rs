@@ -10,7 +10,7 @@ use crate::variables::{self, literal_len};
 
 /// Every problem of one subtask as it is stored (before rendering), without a line: the
 /// summary is one non-blank line whose fixed text fits in 254 characters, variables are known,
-/// labels, priority, assignee, due offset and description length are valid.
+/// labels, priority, assignee, due offset, subtask type name and description length are valid.
 pub fn check_subtask(spec: &SubtaskSpec) -> ValidationReport {
     let mut report = ValidationReport::new();
     if spec.summary.trim().is_empty() {
@@ -50,6 +50,9 @@ pub fn check_subtask(spec: &SubtaskSpec) -> ValidationReport {
     }
     if let Some(due) = &spec.due {
         report.check(None, limits::due_offset_days(due.days));
+    }
+    if let Some(issue_type) = &spec.issue_type {
+        report.check(None, text::issue_type_name(issue_type));
     }
     report
 }

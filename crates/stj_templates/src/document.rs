@@ -49,6 +49,9 @@ struct StoredSubtask {
     priority: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     due: Option<StoredDue>,
+    /// A subtask issue type name; absent in documents written before types existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issue_type: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -183,6 +186,7 @@ fn read_subtask(stored: StoredSubtask, report: &mut ValidationReport) -> Subtask
             };
             report.check(None, RelativeDue::new(due.days, anchor))
         }),
+        issue_type: stored.issue_type,
     }
 }
 
@@ -216,6 +220,7 @@ fn write_subtask(spec: &SubtaskSpec) -> StoredSubtask {
                 DueAnchor::ParentDue => StoredAnchor::Parent,
             },
         }),
+        issue_type: spec.issue_type.clone(),
     }
 }
 

@@ -50,6 +50,9 @@ pub struct SubtaskSpec {
     /// A priority name, matched against the site's priorities when applied.
     pub priority: Option<String>,
     pub due: Option<RelativeDue>,
+    /// A subtask issue type NAME (`Sub-task`, `Code review`), matched against the project's
+    /// subtask types when applied; `None`: the template's or the request's default.
+    pub issue_type: Option<String>,
 }
 
 impl SubtaskSpec {

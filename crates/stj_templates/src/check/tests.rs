@@ -38,6 +38,7 @@ fn every_field_of_a_bad_subtask_is_reported() {
         estimate: None,
         priority: Some(" ".to_owned()),
         due: Some(RelativeDue { days: 4_000, anchor: DueAnchor::Today }),
+        issue_type: Some("t".repeat(61)),
     };
     assert_eq!(
         codes(&check_subtask(&spec)),
@@ -50,6 +51,7 @@ fn every_field_of_a_bad_subtask_is_reported() {
             (None, field::LABELS, code::DUPLICATE),
             (None, field::PRIORITY, code::EMPTY),
             (None, field::DUE, code::TOO_LARGE),
+            (None, field::ISSUE_TYPE, code::TOO_LONG),
         ]
     );
 }

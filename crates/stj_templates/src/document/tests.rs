@@ -5,7 +5,7 @@ use crate::quick::parse_quick_entry;
 
 fn sample() -> Library {
     let subtasks = parse_quick_entry(
-        "Write tests @5b10ac8d82e05b22cc7d4ef5 #qa ~2h !\"Very high\" due:parent-1d\n  Cover {{parent.key}}\nDocs @me due:+3d\nShip @unassigned\nAsk @reporter\nPair @parent",
+        "Write tests @5b10ac8d82e05b22cc7d4ef5 #qa ~2h !\"Very high\" due:parent-1d\n  Cover {{parent.key}}\nDocs @me due:+3d type:\"Code review\"\nShip @unassigned\nAsk @reporter\nPair @parent",
     )
     .unwrap();
     Library {
@@ -37,6 +37,8 @@ fn a_library_survives_encoding_and_decoding() {
         json!({"days": -1, "anchor": "parent"})
     );
     assert_eq!(value["templates"][0]["subtasks"][0]["estimate_minutes"], json!(120));
+    assert_eq!(value["templates"][0]["subtasks"][1]["issue_type"], json!("Code review"));
+    assert_eq!(value["templates"][0]["subtasks"][0].get("issue_type"), None);
     assert_eq!(decode_library(&value, Scope::Project), Ok(sample()));
 }
 
