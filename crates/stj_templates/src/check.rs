@@ -73,7 +73,12 @@ pub(crate) fn account_id(id: &str) -> Result<(), Problem> {
 /// Every problem of a template: its name and description, 1 to 200 subtasks, and each subtask's
 /// problems at `line` = the subtask's 1-based position.
 pub fn check_template(template: &Template) -> ValidationReport {
-    check_template_fields(&template.name, template.description.as_deref(), &template.subtasks)
+    let mut report =
+        check_template_fields(&template.name, template.description.as_deref(), &template.subtasks);
+    if let Some(subtask_type) = &template.subtask_type {
+        report.check(None, text::issue_type_name(subtask_type));
+    }
+    report
 }
 
 /// [`check_template`] for a template whose id could not be read.

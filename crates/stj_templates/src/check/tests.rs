@@ -10,6 +10,7 @@ fn template(id: &str, subtasks: Vec<SubtaskSpec>) -> Template {
         id: TemplateId::new(id).unwrap(),
         name: format!("Template {id}"),
         description: None,
+        subtask_type: None,
         subtasks,
     }
 }
@@ -112,4 +113,20 @@ fn library_problems_name_the_template_they_are_in() {
         Library { revision: 0, templates: vec![template("a", vec![SubtaskSpec::new("  ")])] };
     let report = check_library(&library, Scope::Personal);
     assert_eq!(report.to_string(), "line 1: Template \"Template a\": The summary is empty.");
+}
+
+#[test]
+fn a_template_default_type_fills_only_lines_without_their_own() {
+    let mut subtasks = vec![SubtaskSpec::new("Plain"), SubtaskSpec::new("Own")];
+    subtasks[1].issue_type = Some("Bug fix".to_owned());
+    let mut template = template("typed", subtasks);
+    let types = |template: &Template| -> Vec<Option<String>> {
+        template.specs().into_iter().map(|spec| spec.issue_type).collect()
+    };
+    assert_eq!(types(&template), [None, Some("Bug fix".to_owned())]);
+    template.subtask_type = Some("Sub-task".to_owned());
+    assert_eq!(types(&template), [Some("Sub-task".to_owned()), Some("Bug fix".to_owned())]);
+    assert!(check_template(&template).is_empty());
+    template.subtask_type = Some(String::new());
+    assert_eq!(codes(&check_template(&template)), [(None, field::ISSUE_TYPE, code::EMPTY)]);
 }
