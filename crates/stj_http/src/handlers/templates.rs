@@ -32,6 +32,9 @@ pub(crate) struct TemplateBody {
     name: String,
     #[serde(default)]
     description: Option<String>,
+    /// The subtask issue type name for lines that name none.
+    #[serde(default)]
+    subtask_type: Option<String>,
     quick_entry: String,
 }
 
@@ -120,7 +123,8 @@ pub(crate) async fn delete(
     Ok(HttpResponse::Ok().json(json!({ "revision": revision })))
 }
 
-/// The subtasks of a stored template, for applying it to an issue.
+/// The subtasks of a stored template, for applying it to an issue: lines without a subtask type
+/// get the template's.
 pub(crate) async fn template_specs(
     state: &EdgeState,
     caller: &Caller,
@@ -134,7 +138,7 @@ pub(crate) async fn template_specs(
         Some(project) => format!("project/{project}/{id}"),
         None => format!("personal/{id}"),
     };
-    Ok((template.subtasks.clone(), source))
+    Ok((template.specs(), source))
 }
 
 impl ScopeQuery {
@@ -167,6 +171,7 @@ fn to_library(bodies: Vec<TemplateBody>) -> Result<Library, Problem> {
                     id,
                     name: body.name,
                     description: body.description,
+                    subtask_type: body.subtask_type,
                     subtasks,
                 });
             }
@@ -192,6 +197,7 @@ fn template_json(template: &Template) -> Value {
         "id": template.id.as_str(),
         "name": template.name,
         "description": template.description,
+        "subtaskType": template.subtask_type,
         "count": template.subtasks.len(),
         "quickEntry": format_quick_entry(&template.subtasks),
     })

@@ -1,10 +1,10 @@
 //! Subtasks to quick-entry text, such that parsing the text gives the same subtasks back.
 
-use super::escape::{escape_summary, priority_marker};
+use super::escape::{escape_summary, priority_marker, type_marker};
 use crate::model::{Assignee, DueAnchor, RelativeDue, SubtaskSpec};
 
 /// Writes subtasks as quick-entry text: the summary, then its markers in a fixed order
-/// (assignee, labels, estimate, priority, due), then the description indented by two spaces
+/// (assignee, labels, estimate, priority, due, type), then the description indented by two spaces
 /// with its empty lines left empty. Lines are joined by `\n`, with no final line break.
 ///
 /// For every subtask that `check_subtask` accepts and that is in normal form
@@ -46,6 +46,9 @@ fn markers(spec: &SubtaskSpec) -> Vec<String> {
     }
     if let Some(due) = spec.due {
         markers.push(due_marker(due));
+    }
+    if let Some(issue_type) = &spec.issue_type {
+        markers.push(type_marker(issue_type));
     }
     markers
 }

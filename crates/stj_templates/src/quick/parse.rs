@@ -3,7 +3,7 @@
 use stj_validation::text::excerpt;
 use stj_validation::{Problem, ValidationReport, code, field, limits};
 
-use super::escape::{is_marker, read_quoted, unescape_into};
+use super::escape::{QUOTABLE, is_marker, read_quoted, unescape_into};
 use super::markers;
 use crate::check::check_subtask;
 use crate::lines::{is_blank, is_space, split_lines};
@@ -119,7 +119,10 @@ fn parse_line(line: &str) -> (SubtaskSpec, ValidationReport) {
             continue;
         }
         marker_since_text = true;
-        match word_start.strip_prefix("!\"") {
+        let quoted = QUOTABLE.into_iter().find_map(|prefix| {
+            word_start.strip_prefix(prefix).and_then(|value| value.strip_prefix('"'))
+        });
+        match quoted {
             None => markers::apply(word, None, &mut spec, &mut report),
             Some(quoted) => match read_quoted(quoted) {
                 Some((name, after)) if after.is_empty() || after.starts_with(is_space) => {
@@ -145,10 +148,17 @@ fn parse_line(line: &str) -> (SubtaskSpec, ValidationReport) {
     (spec, report)
 }
 
+/// A quoted priority or subtask type that is not closed properly.
 fn quote_problem(written: &str, what: &str) -> Problem {
+    let (field, example) = if written.starts_with('!') {
+        (field::PRIORITY, "!\"Very high\"")
+    } else {
+        (field::ISSUE_TYPE, "type:\"Code review\"")
+    };
+    let shown = excerpt(written);
     Problem::new(
-        field::PRIORITY,
+        field,
         code::BAD_SYNTAX,
-        format!("The priority `{}` {what}: write it as !\"Very high\".", excerpt(written)),
+        format!("The marker `{shown}` {what}: write it as {example}."),
     )
 }

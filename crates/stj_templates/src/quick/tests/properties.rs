@@ -17,7 +17,7 @@ fn tricky_word() -> impl Strategy<Value = String> {
         3 => "[A-Za-z0-9]{1,8}",
         2 => prop::sample::select(vec![
             "@me", "@", "#qa", "#", "~2h", "~", "!high", "!", "!\"", "due:+2d", "due:", "due:x",
-            "\\", "\\\\", "\\@", "\\#x", "\\due:", "\\\\due:", "x\\", "C:\\temp", "a@b", "c#", "{", "}}",
+            "\\", "\\\\", "\\@", "\\#x", "\\due:", "\\\\due:", "type:Bug", "type:\"A b\"", "\\type:", "x\\", "C:\\temp", "a@b", "c#", "{", "}}",
             "{{parent.key}}", "{{ today }}", "\"", "中文", "é", "😀", "\u{a0}", "\u{3000}", "e\u{301}",
         ])
         .prop_map(str::to_owned),
@@ -76,6 +76,22 @@ fn priority() -> impl Strategy<Value = Option<String>> {
     ])
 }
 
+fn issue_type() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(prop_oneof![
+        prop::sample::select(vec![
+            "Sub-task",
+            "Code review",
+            "\"q\"",
+            "a\\b",
+            "type:x",
+            " lead",
+            "\\\""
+        ])
+        .prop_map(str::to_owned),
+        "\\PC{1,12}",
+    ])
+}
+
 fn due() -> impl Strategy<Value = Option<RelativeDue>> {
     let anchor = prop_oneof![Just(DueAnchor::Today), Just(DueAnchor::ParentDue)];
     prop::option::of(
@@ -89,11 +105,23 @@ fn valid_spec() -> impl Strategy<Value = SubtaskSpec> {
     let estimate = prop::option::of(
         (1..=ESTIMATE_MAX_MINUTES).prop_map(|minutes| Estimate::from_minutes(minutes).unwrap()),
     );
-    (summary(), description(), assignee(), labels(), estimate, priority(), due())
-        .prop_map(|(summary, description, assignee, labels, estimate, priority, due)| {
-            SubtaskSpec { summary, description, assignee, labels, estimate, priority, due }
+    let fields = (assignee(), labels(), estimate, priority(), due(), issue_type());
+    (summary(), description(), fields)
+        .prop_map(
+            |(summary, description, (assignee, labels, estimate, priority, due, issue_type))| {
+                SubtaskSpec {
+                    summary,
+                    description,
+                    assignee,
+                    labels,
+                    estimate,
+                    priority,
+                    due,
+                    issue_type,
+                }
                 .normalized()
-        })
+            },
+        )
         .prop_filter("valid subtasks only", |spec| check_subtask(spec).is_empty())
 }
 
