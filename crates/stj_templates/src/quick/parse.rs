@@ -6,12 +6,21 @@ use stj_validation::{Problem, ValidationReport, code, field, limits};
 use super::escape::{QUOTABLE, is_marker, read_quoted, unescape_into};
 use super::markers;
 use crate::check::check_subtask;
+use crate::line_map::LineMap;
 use crate::lines::{is_blank, is_space, split_lines};
 use crate::model::SubtaskSpec;
 
 /// Parses quick-entry text: one subtask per line, markers inline, indented lines continuing the
 /// description. Every problem of every line is reported, each with its line number.
 pub fn parse_quick_entry(text: &str) -> Result<Vec<SubtaskSpec>, ValidationReport> {
+    parse_quick_entry_mapped(text).map(|(specs, _)| specs)
+}
+
+/// [`parse_quick_entry`], with the source line of each subtask, for reporting later problems
+/// (rendering, Jira's refusals) at the lines parse errors use (see [`LineMap::relabel`]).
+pub fn parse_quick_entry_mapped(
+    text: &str,
+) -> Result<(Vec<SubtaskSpec>, LineMap), ValidationReport> {
     let mut report = ValidationReport::new();
     let mut drafts: Vec<Draft<'_>> = Vec::new();
     let mut blanks = 0_usize;
@@ -52,6 +61,7 @@ pub fn parse_quick_entry(text: &str) -> Result<Vec<SubtaskSpec>, ValidationRepor
             ),
         ));
     }
+    let lines = LineMap::new(drafts.iter().map(|draft| draft.line).collect());
     let specs: Vec<SubtaskSpec> = drafts
         .into_iter()
         .map(|draft| {
@@ -61,7 +71,7 @@ pub fn parse_quick_entry(text: &str) -> Result<Vec<SubtaskSpec>, ValidationRepor
             spec
         })
         .collect();
-    report.into_result(specs)
+    report.into_result((specs, lines))
 }
 
 /// A subtask being read: its line and the description lines seen so far.
