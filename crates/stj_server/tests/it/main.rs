@@ -17,6 +17,8 @@ mod licence;
 #[cfg(test)]
 mod lifecycle;
 #[cfg(test)]
+mod no_sandbox;
+#[cfg(test)]
 mod outage;
 #[cfg(test)]
 mod privacy_logs;
