@@ -21,6 +21,8 @@ mod no_sandbox;
 #[cfg(test)]
 mod outage;
 #[cfg(test)]
+mod pages;
+#[cfg(test)]
 mod privacy_logs;
 #[cfg(test)]
 mod rate_limit;
