@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::descriptor::{Module, ModuleKind, modules};
+use super::descriptor::{Facts, Module, ModuleKind, modules};
 use super::frame::{FrameContext, Viewer};
 use super::html::{Chrome, Link, escape};
 use super::session::{HostPage, Prefs};
@@ -215,8 +215,16 @@ pub(crate) async fn issue(
         project_key: Some(view.project_key.clone()),
         project_id: Some(view.project_id.clone()),
     };
+    let facts = Facts {
+        site_admin: sandbox
+            .user(&setup.site.client_key, account_id)
+            .is_ok_and(|u| u.is_site_admin()),
+        is_sub_task: view.is_sub_task,
+        sub_tasks_available: view.sub_tasks_available,
+    };
     let mut panels = String::new();
-    let issue_modules = setup.modules_of(ModuleKind::Issue);
+    let mut issue_modules = setup.modules_of(ModuleKind::Issue);
+    issue_modules.retain(|m| m.shows(facts));
     for (n, module) in issue_modules.iter().enumerate() {
         let id = if n == 0 {
             "app-frame".to_owned()
@@ -239,7 +247,7 @@ pub(crate) async fn issue(
     if issue_modules.is_empty() {
         let why = match &setup.modules {
             Err(reason) => format!("The app's descriptor could not be read: {reason}"),
-            Ok(_) => "The app has no issue module.".to_owned(),
+            Ok(_) => "The app shows nothing on this issue.".to_owned(),
         };
         let _ = write!(panels, "<p id=\"no-app-module\" class=\"subtle\">{}</p>", escape(&why));
     }

@@ -32,7 +32,10 @@ pub fn descriptor(base_url: &str) -> Value {
         "modules": {
             "jiraIssueGlances": [{ "key": "subtask-templates-glance",
                 "name": { "value": "Subtask templates" }, "icon": { "url": "/static/icon.svg" },
-                "target": { "type": "web_panel", "url": GLANCE_URL } }],
+                "target": { "type": "web_panel", "url": GLANCE_URL },
+                "conditions": [{ "type": "and", "conditions": [
+                    { "condition": "has_sub_tasks_available" },
+                    { "condition": "is_sub_task", "invert": true }] }] }],
             "generalPages": [{ "key": "my-templates", "name": { "value": "My subtask templates" },
                 "url": "/ui/my-templates" }],
             "jiraProjectAdminTabPanels": [{ "key": "project-templates",
