@@ -1,5 +1,6 @@
 pub(crate) mod api;
 pub(crate) mod health;
+pub(crate) mod items;
 pub(crate) mod lifecycle;
 pub(crate) mod pages;
 pub(crate) mod subtasks;

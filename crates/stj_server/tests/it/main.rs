@@ -26,3 +26,5 @@ mod rate_limit;
 mod subtasks;
 #[cfg(test)]
 mod support;
+#[cfg(test)]
+mod text_api;
