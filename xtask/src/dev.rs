@@ -30,7 +30,9 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
 /// `cargo run -p stj_server --bin subtask-templates -- <command>` in the `local` environment.
 fn server(command: &str) -> Command {
     let mut cmd = cargo();
-    cmd.args(["run", "-p", "stj_server", "--bin", "subtask-templates", "--", command])
+    // The sandbox runs inside the server here only: the feature stays off in every other build.
+    cmd.args(["run", "-p", "stj_server", "--features", "sandbox", "--bin", "subtask-templates"])
+        .args(["--", command])
         .env("APP_ENVIRONMENT", "local");
     cmd
 }

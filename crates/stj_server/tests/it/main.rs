@@ -17,7 +17,11 @@ mod licence;
 #[cfg(test)]
 mod lifecycle;
 #[cfg(test)]
+mod no_sandbox;
+#[cfg(test)]
 mod outage;
+#[cfg(test)]
+mod pages;
 #[cfg(test)]
 mod privacy_logs;
 #[cfg(test)]
