@@ -13,6 +13,8 @@ mod descriptor_schema;
 #[cfg(test)]
 mod headers;
 #[cfg(test)]
+mod instance;
+#[cfg(test)]
 mod licence;
 #[cfg(test)]
 mod lifecycle;
@@ -32,3 +34,5 @@ mod subtasks;
 mod support;
 #[cfg(test)]
 mod text_api;
+#[cfg(test)]
+mod two_instances;
