@@ -24,6 +24,8 @@ struct Setup {
     app_origin: Option<String>,
     /// The descriptor's modules, or why they could not be read.
     modules: Result<Vec<Module>, String>,
+    /// The descriptor's `enableLicensing`: only then does Jira add `lic` to iframe URLs.
+    licensing: bool,
 }
 
 impl Setup {
@@ -38,8 +40,13 @@ impl Setup {
         let user_name = sandbox
             .user(&site.client_key, account_id)
             .map_or_else(|_| account_id.to_owned(), |u| u.display_name);
-        let modules = sandbox.app_descriptor(&site.app.base_url).await.map(|d| modules(&d));
+        let descriptor = sandbox.app_descriptor(&site.app.base_url).await;
+        let licensing = descriptor
+            .as_ref()
+            .is_ok_and(|d| d.get("enableLicensing").and_then(|v| v.as_bool()) == Some(true));
+        let modules = descriptor.map(|d| modules(&d));
         Ok(Self {
+            licensing,
             host_origin: host_origin(req),
             app_origin: origin_of(&site.app.base_url),
             prefs,
@@ -113,7 +120,7 @@ impl Setup {
     fn frame(&self, sandbox: &Sandbox, module: &Module, ctx: &FrameContext, id: &str) -> String {
         let viewer = Viewer {
             account_id: self.prefs.persona.account_id(),
-            licence: self.prefs.persona.licence(self.site.licence),
+            licence: self.prefs.persona.licence(self.site.licence).filter(|_| self.licensing),
             host_origin: &self.host_origin,
         };
         match sandbox.module_frame_url(&self.site.client_key, module, ctx, &viewer) {
