@@ -16,6 +16,9 @@ pub struct HttpConfig {
     pub shutdown_timeout_secs: u64,
     /// Origins allowed to frame the app's pages (CSP `frame-ancestors`).
     pub frame_ancestors: Vec<String>,
+    /// Connect's JS API (`AP`) the pages load: Atlassian's CDN in production; the Jira sandbox's
+    /// bridge in local runs. Its origin is the only foreign one in the CSP's `script-src`.
+    pub connect_js_url: String,
     pub rate_limit: RateLimitConfig,
 }
 

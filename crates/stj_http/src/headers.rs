@@ -10,21 +10,35 @@ use crate::HttpConfig;
 use crate::problem::Problem;
 use crate::state::EdgeState;
 
-/// Atlassian's Connect JS API, loaded by the app's pages.
-pub const CONNECT_CDN: &str = "https://connect-cdn.atl-paas.net";
-
-pub fn content_security_policy(frame_ancestors: &[String]) -> String {
+/// The CSP of every response. Scripts come from the app itself and from the origin of the
+/// configured Connect JS API (`connect_js_url`: Atlassian's CDN in production, the Jira sandbox's
+/// bridge in local runs); no inline script or style and no `eval` anywhere.
+pub fn content_security_policy(config: &HttpConfig) -> String {
+    let frame_ancestors = if config.frame_ancestors.is_empty() {
+        "'none'".to_owned()
+    } else {
+        config.frame_ancestors.join(" ")
+    };
     format!(
-        "default-src 'none'; script-src 'self' {CONNECT_CDN}; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {}",
-        if frame_ancestors.is_empty() { "'none'".to_owned() } else { frame_ancestors.join(" ") }
+        "default-src 'none'; script-src 'self' {}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}",
+        origin(&config.connect_js_url)
     )
+}
+
+/// `https://host:port` of an absolute URL (the whole string if it has no path).
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i.saturating_add(3));
+    match url.get(after_scheme..).and_then(|rest| rest.find('/')) {
+        Some(slash) => url.get(..after_scheme.saturating_add(slash)).unwrap_or(url),
+        None => url,
+    }
 }
 
 /// Added when a handler did not set its own value; `no-store` unless a handler chose caching.
 pub fn security_headers(config: &HttpConfig) -> DefaultHeaders {
     DefaultHeaders::new()
-        .add(("Content-Security-Policy", content_security_policy(&config.frame_ancestors)))
+        .add(("Content-Security-Policy", content_security_policy(config)))
         .add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
         .add(("Referrer-Policy", "no-referrer"))
         .add((
@@ -57,4 +71,20 @@ pub async fn limit_headers(
         return Ok(req.into_response(problem.error_response()).map_into_right_body());
     }
     next.call(req).await.map(ServiceResponse::map_into_left_body)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_script_origin_is_the_connect_js_origin() {
+        assert_eq!(
+            super::origin("https://connect-cdn.atl-paas.net/all.js"),
+            "https://connect-cdn.atl-paas.net"
+        );
+        assert_eq!(
+            super::origin("http://127.0.0.1:8081/atlassian-connect/all.js"),
+            "http://127.0.0.1:8081"
+        );
+        assert_eq!(super::origin("https://cdn.example"), "https://cdn.example");
+    }
 }

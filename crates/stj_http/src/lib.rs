@@ -14,6 +14,11 @@ pub use config::{HttpConfig, RateLimitConfig};
 pub use routes::{Access, RouteSpec, routes};
 pub use state::EdgeState;
 
+/// The URL path of a front-end file in this release (`/static/<hash>/<file>`), for tests and tools.
+pub fn asset_path(file: &str) -> String {
+    format!("/static/{}/{file}", handlers::assets::version())
+}
+
 use actix_web::web;
 
 /// Everything the app serves, wrapped in the cross-cutting middleware. Used by the binary and tests.

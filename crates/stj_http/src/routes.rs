@@ -5,7 +5,7 @@ use actix_web::http::Method;
 use actix_web::{Route, middleware, web};
 
 use crate::auth;
-use crate::handlers::{api, health, lifecycle, pages, subtasks, templates, text};
+use crate::handlers::{api, assets, health, lifecycle, pages, subtasks, templates, text};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,9 +55,16 @@ pub fn routes() -> Vec<RouteSpec> {
             Public,
             |r| r.to(pages::descriptor),
         ),
-        RouteSpec::new(Method::GET, "/static/{file}", "/static/app.js", Public, |r| {
-            r.to(pages::asset)
+        RouteSpec::new(Method::GET, "/static/{file}", "/static/icon.svg", Public, |r| {
+            r.to(assets::icon)
         }),
+        RouteSpec::new(
+            Method::GET,
+            "/static/{version}/{file}",
+            "/static/0000000000000000/issue.js",
+            Public,
+            |r| r.to(assets::versioned).wrap(middleware::Compress::default()),
+        ),
         RouteSpec::new(Method::POST, "/installed", "/installed", Lifecycle, |r| {
             r.to(lifecycle::installed)
         }),
@@ -73,6 +80,16 @@ pub fn routes() -> Vec<RouteSpec> {
         RouteSpec::new(Method::GET, "/ui/issue-glance", "/ui/issue-glance", Page, |r| {
             r.to(pages::issue_glance)
         }),
+        RouteSpec::new(Method::GET, "/ui/my-templates", "/ui/my-templates", Page, |r| {
+            r.to(pages::my_templates)
+        }),
+        RouteSpec::new(
+            Method::GET,
+            "/ui/project-templates",
+            "/ui/project-templates?projectKey=DEMO",
+            Page,
+            |r| r.to(pages::project_templates),
+        ),
         RouteSpec::new(Method::GET, "/api/v1/context", "/api/v1/context", Api, |r| {
             r.to(api::context)
         }),

@@ -1,8 +1,11 @@
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{anyhow, ensure};
 use serde::Deserialize;
 use stj_privacy::Secret;
+
+use crate::tls::SslMode;
 
 /// Where installations live, as read by the binary from its configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -16,6 +19,13 @@ pub struct RegistryConfig {
     /// Bound on each registry call, including waiting for or opening a connection: past it the
     /// call fails with `RegistryError::Unavailable` instead of hanging.
     pub connect_timeout_ms: u64,
+    /// Postgres only: `verify-full` (the default) or `disable`. Production refuses `disable`.
+    #[serde(default)]
+    pub sslmode: SslMode,
+    /// PEM bundle of the CAs the Postgres server certificate must chain to (RDS: the region's
+    /// bundle). Required by `verify-full`.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl RegistryConfig {
@@ -63,12 +73,21 @@ mod tests {
         assert_eq!(config.timeout().unwrap(), Duration::from_millis(1500));
         assert_eq!(Backend::of(&config.url).unwrap(), Backend::Postgres);
         assert!(!format!("{config:?}").contains("hunter2"));
+        assert_eq!(config.sslmode, SslMode::VerifyFull, "TLS unless switched off");
+    }
+
+    #[test]
+    fn reads_sslmode_and_refuses_unknown_modes() {
+        let base = r#""url":"postgres://db/x","max_connections":1,"connect_timeout_ms":1"#;
+        let off = parse(&format!(r#"{{{base},"sslmode":"disable"}}"#)).unwrap();
+        assert_eq!(off.sslmode, SslMode::Disable);
+        assert!(parse(&format!(r#"{{{base},"sslmode":"prefer"}}"#)).is_err());
     }
 
     #[test]
     fn rejects_unknown_fields_schemes_and_zero_timeouts() {
         assert!(
-            parse(r#"{"url":"x","max_connections":1,"connect_timeout_ms":1,"tls":true}"#).is_err()
+            parse(r#"{"url":"x","max_connections":1,"connect_timeout_ms":1,"ssl":true}"#).is_err()
         );
         let err = Backend::of(&Secret::new("mysql://u:hunter2@db".to_owned())).unwrap_err();
         assert!(!err.to_string().contains("hunter2"));

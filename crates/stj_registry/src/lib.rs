@@ -6,15 +6,17 @@ mod pg;
 mod queries;
 mod row;
 mod sqlite;
+mod tls;
 
 use std::sync::Arc;
 
 use stj_core::InstallationRegistry;
 
 pub use config::RegistryConfig;
-pub use migrations::run_migrations;
+pub use migrations::{migrate, run_migrations};
 pub use pg::PgInstallationRegistry;
 pub use sqlite::SqliteInstallationRegistry;
+pub use tls::SslMode;
 
 use crate::config::Backend;
 

@@ -1,6 +1,8 @@
 use std::time::Duration;
 
-use diesel::Connection;
+use crate::RegistryConfig;
+use crate::config::Backend;
+use crate::tls::{Connector, SslMode};
 use diesel::backend::Backend as DieselBackend;
 use diesel::migration::MigrationSource;
 use diesel_async::AsyncPgConnection;
@@ -8,28 +10,48 @@ use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use stj_privacy::Secret;
 
-use crate::config::Backend;
-
 pub(crate) const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub(crate) const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
 /// Applies pending migrations for the URL's backend and returns the names applied (empty when
 /// up to date). Only the binary's `migrate` subcommand calls this; serving never migrates.
-pub async fn run_migrations(database_url: &Secret<String>) -> anyhow::Result<Vec<String>> {
+/// Postgres connects with the same TLS policy as serving (`registry.sslmode`, `ca_file`).
+pub async fn migrate(config: &RegistryConfig) -> anyhow::Result<Vec<String>> {
+    let database_url = &config.url;
     let backend = Backend::of(database_url)?;
     let url = database_url.expose().clone();
+    let connector = match backend {
+        Backend::Postgres => Some(Connector::from_config(config)?),
+        Backend::Sqlite => None,
+    };
     // diesel's migration harness is synchronous.
-    tokio::task::spawn_blocking(move || match backend {
-        Backend::Postgres => {
-            let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)?;
+    tokio::task::spawn_blocking(move || match (backend, connector) {
+        (Backend::Postgres, Some(connector)) => {
+            // Blocks this (blocking-pool) thread on the caller's runtime, which drives the
+            // connection task while the harness runs.
+            let conn = tokio::runtime::Handle::current().block_on(connector.establish(&url))?;
+            let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::from(conn);
             apply(&mut conn, POSTGRES)
         }
-        Backend::Sqlite => {
+        (Backend::Postgres, None) => anyhow::bail!("no connector for Postgres"),
+        (Backend::Sqlite, _) => {
             let mut conn = crate::sqlite::establish(&url, Duration::from_secs(30))?;
             apply(&mut conn, SQLITE)
         }
     })
     .await?
+}
+
+/// [`migrate`] over a plain connection (`sslmode = "disable"`): tests and local SQLite files.
+pub async fn run_migrations(database_url: &Secret<String>) -> anyhow::Result<Vec<String>> {
+    let config = RegistryConfig {
+        url: database_url.clone(),
+        max_connections: 1,
+        connect_timeout_ms: 30_000,
+        sslmode: SslMode::Disable,
+        ca_file: None,
+    };
+    migrate(&config).await
 }
 
 pub(crate) fn apply<DB: DieselBackend>(

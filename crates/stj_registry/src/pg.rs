@@ -4,12 +4,13 @@ use std::time::Duration;
 use anyhow::{anyhow, ensure};
 use deadpool::Runtime;
 use diesel_async::AsyncPgConnection;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use stj_core::RegistryError;
 
 use crate::RegistryConfig;
 use crate::queries::impl_registry;
+use crate::tls::Connector;
 
 mod schema {
     diesel::table! {
@@ -40,7 +41,12 @@ impl PgInstallationRegistry {
     pub fn new(config: &RegistryConfig) -> anyhow::Result<Self> {
         let timeout = config.timeout()?;
         ensure!(config.max_connections > 0, "registry max_connections must be positive");
-        let manager = AsyncDieselConnectionManager::new(config.url.expose().as_str());
+        // Every pooled connection goes through the TLS policy (`tls`), not diesel's default.
+        let connector = Connector::from_config(config)?;
+        let mut setup = ManagerConfig::default();
+        setup.custom_setup = Box::new(move |url| connector.establish(url));
+        let manager =
+            AsyncDieselConnectionManager::new_with_config(config.url.expose().as_str(), setup);
         let pool = Pool::builder(manager)
             .max_size(usize::try_from(config.max_connections)?)
             .wait_timeout(Some(timeout))

@@ -21,9 +21,8 @@ async fn main() -> anyhow::Result<()> {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     match command.as_str() {
         "migrate" => {
-            let applied = stj_registry::run_migrations(&settings.registry.url)
-                .await
-                .context("migration failed")?;
+            let applied =
+                stj_registry::migrate(&settings.registry).await.context("migration failed")?;
             tracing::info!(migrations.applied = applied.len(), migrations.names = ?applied, "migrations applied");
             Ok(())
         }

@@ -132,6 +132,12 @@ impl Settings {
                     && self.jira.oauth_server_url.starts_with("https://"),
                 "jira.install_keys_url and jira.oauth_server_url must be https in production"
             );
+            // RDS forces TLS anyway; refusing here fails the deploy, not every request.
+            anyhow::ensure!(
+                self.registry.sslmode == stj_registry::SslMode::VerifyFull
+                    && self.registry.ca_file.is_some(),
+                "registry.sslmode must be verify-full with a registry.ca_file in production"
+            );
         }
         anyhow::ensure!(
             self.sealing.keys.contains_key(&self.sealing.active_key_id),

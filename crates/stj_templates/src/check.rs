@@ -10,7 +10,7 @@ use crate::variables::{self, literal_len};
 
 /// Every problem of one subtask as it is stored (before rendering), without a line: the
 /// summary is one non-blank line whose fixed text fits in 254 characters, variables are known,
-/// labels, priority, assignee, due offset and description length are valid.
+/// labels, priority, assignee, due offset, subtask type name and description length are valid.
 pub fn check_subtask(spec: &SubtaskSpec) -> ValidationReport {
     let mut report = ValidationReport::new();
     if spec.summary.trim().is_empty() {
@@ -51,6 +51,9 @@ pub fn check_subtask(spec: &SubtaskSpec) -> ValidationReport {
     if let Some(due) = &spec.due {
         report.check(None, limits::due_offset_days(due.days));
     }
+    if let Some(issue_type) = &spec.issue_type {
+        report.check(None, text::issue_type_name(issue_type));
+    }
     report
 }
 
@@ -70,7 +73,12 @@ pub(crate) fn account_id(id: &str) -> Result<(), Problem> {
 /// Every problem of a template: its name and description, 1 to 200 subtasks, and each subtask's
 /// problems at `line` = the subtask's 1-based position.
 pub fn check_template(template: &Template) -> ValidationReport {
-    check_template_fields(&template.name, template.description.as_deref(), &template.subtasks)
+    let mut report =
+        check_template_fields(&template.name, template.description.as_deref(), &template.subtasks);
+    if let Some(subtask_type) = &template.subtask_type {
+        report.check(None, text::issue_type_name(subtask_type));
+    }
+    report
 }
 
 /// [`check_template`] for a template whose id could not be read.

@@ -4,7 +4,7 @@
 //! the JSON goes into loose types first, then every value is checked and every problem reported.
 
 use serde::{Deserialize, Serialize};
-use stj_validation::{Problem, ValidationReport, code, field, property};
+use stj_validation::{Problem, ValidationReport, code, field, property, text};
 
 use crate::check::{check_library, check_library_shape, check_template_fields, in_template};
 use crate::model::{
@@ -30,6 +30,9 @@ struct StoredTemplate {
     name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// The default subtask issue type name; absent in documents written before types existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    subtask_type: Option<String>,
     subtasks: Vec<StoredSubtask>,
 }
 
@@ -49,6 +52,9 @@ struct StoredSubtask {
     priority: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     due: Option<StoredDue>,
+    /// A subtask issue type name; absent in documents written before types existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issue_type: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -156,7 +162,12 @@ fn read_template(stored: StoredTemplate) -> (Option<Template>, ValidationReport)
     }
     let description = stored.description.as_deref().and_then(normalize_description);
     report.merge(None, check_template_fields(&stored.name, description.as_deref(), &subtasks));
-    let template = id.map(|id| Template { id, name: stored.name, description, subtasks });
+    if let Some(subtask_type) = &stored.subtask_type {
+        report.check(None, text::issue_type_name(subtask_type));
+    }
+    let subtask_type = stored.subtask_type;
+    let template =
+        id.map(|id| Template { id, name: stored.name, description, subtask_type, subtasks });
     (template, report)
 }
 
@@ -183,6 +194,7 @@ fn read_subtask(stored: StoredSubtask, report: &mut ValidationReport) -> Subtask
             };
             report.check(None, RelativeDue::new(due.days, anchor))
         }),
+        issue_type: stored.issue_type,
     }
 }
 
@@ -191,6 +203,7 @@ fn write_template(template: &Template) -> StoredTemplate {
         id: template.id.to_string(),
         name: template.name.clone(),
         description: template.description.clone(),
+        subtask_type: template.subtask_type.clone(),
         subtasks: template.subtasks.iter().map(write_subtask).collect(),
     }
 }
@@ -216,6 +229,7 @@ fn write_subtask(spec: &SubtaskSpec) -> StoredSubtask {
                 DueAnchor::ParentDue => StoredAnchor::Parent,
             },
         }),
+        issue_type: spec.issue_type.clone(),
     }
 }
 

@@ -33,8 +33,24 @@ pub struct Template {
     pub id: TemplateId,
     pub name: String,
     pub description: Option<String>,
+    /// The subtask issue type NAME for subtasks that name none (see [`Template::specs`]).
+    pub subtask_type: Option<String>,
     /// In the order they are created.
     pub subtasks: Vec<SubtaskSpec>,
+}
+
+impl Template {
+    /// The subtasks to apply: each without a type of its own gets the template's
+    /// `subtask_type`, so applying never needs to know where a type came from.
+    pub fn specs(&self) -> Vec<SubtaskSpec> {
+        self.subtasks
+            .iter()
+            .map(|spec| SubtaskSpec {
+                issue_type: spec.issue_type.clone().or_else(|| self.subtask_type.clone()),
+                ..spec.clone()
+            })
+            .collect()
+    }
 }
 
 /// One subtask of a template, before the parent's values are filled in: `summary` and
@@ -50,6 +66,9 @@ pub struct SubtaskSpec {
     /// A priority name, matched against the site's priorities when applied.
     pub priority: Option<String>,
     pub due: Option<RelativeDue>,
+    /// A subtask issue type NAME (`Sub-task`, `Code review`), matched against the project's
+    /// subtask types when applied; `None`: the template's or the request's default.
+    pub issue_type: Option<String>,
 }
 
 impl SubtaskSpec {

@@ -127,6 +127,8 @@ pub mod field {
     pub const ESTIMATE: &str = "estimate";
     pub const PRIORITY: &str = "priority";
     pub const DUE: &str = "due";
+    /// A subtask issue type's name, on a line or as a template's default.
+    pub const ISSUE_TYPE: &str = "issue_type";
     pub const TEMPLATE_NAME: &str = "name";
     pub const TEMPLATE_ID: &str = "id";
     pub const SUBTASKS: &str = "subtasks";

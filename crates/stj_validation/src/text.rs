@@ -17,6 +17,8 @@ pub const LABEL_MAX: usize = 255;
 pub const PRIORITY_MAX: usize = 255;
 /// Jira's limit for a text field (`jira.text.field.character.limit`, default 32,767).
 pub const DESCRIPTION_MAX: usize = 32_767;
+/// Jira's limit for an issue type's name ("must not exceed 60 characters").
+pub const ISSUE_TYPE_NAME_MAX: usize = 60;
 /// The app's limit for a template's name.
 pub const TEMPLATE_NAME_MAX: usize = 255;
 
@@ -97,6 +99,22 @@ pub fn priority(text: &str) -> Result<(), Problem> {
         ));
     }
     at_most(field::PRIORITY, "The priority name", text, PRIORITY_MAX)
+}
+
+/// An issue type's name, as a subtask line or a template names it: not blank, one line, at
+/// most [`ISSUE_TYPE_NAME_MAX`]. Whether the project has such a type is known only when applied.
+pub fn issue_type_name(text: &str) -> Result<(), Problem> {
+    if text.trim().is_empty() {
+        return Err(Problem::new(field::ISSUE_TYPE, code::EMPTY, "The issue type name is empty."));
+    }
+    if text.chars().any(is_line_break) {
+        return Err(Problem::new(
+            field::ISSUE_TYPE,
+            code::MULTI_LINE,
+            "The issue type name must be a single line.",
+        ));
+    }
+    at_most(field::ISSUE_TYPE, "The issue type name", text, ISSUE_TYPE_NAME_MAX)
 }
 
 /// A template's name: not blank, one line, at most [`TEMPLATE_NAME_MAX`].

@@ -37,6 +37,7 @@ pub(crate) const LAYERS: &[(&str, Layer)] = &[
     ("stj_jira", Layer::Adapter),
     ("stj_registry", Layer::Adapter),
     ("stj_jira_sandbox", Layer::DevTool),
+    ("stj_test_postgres", Layer::DevTool),
     ("stj_server", Layer::Binary),
     ("xtask", Layer::Tooling),
 ];

@@ -1,4 +1,5 @@
 pub(crate) mod api;
+pub(crate) mod assets;
 pub(crate) mod health;
 pub(crate) mod lifecycle;
 pub(crate) mod pages;

@@ -1,19 +1,13 @@
-//! Iframe pages, the descriptor and static assets. Pages carry no inline script (the CSP forbids
-//! it) and no request data: the page's script asks Jira for context through the Connect JS API.
+//! Iframe pages and the descriptor. A page is a shell: no inline script or style (the CSP forbids
+//! them) and no request data; its module asks the host for context through the host seam
+//! (`static/host.js`) and renders itself.
 
-use actix_web::http::header::{CACHE_CONTROL, ContentType};
+use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 
 use crate::auth::PageCaller;
-use crate::headers::CONNECT_CDN;
-use crate::problem::Problem;
+use crate::handlers::assets;
 use crate::state::EdgeState;
-
-const ASSETS: &[(&str, &str, &str)] = &[
-    ("app.js", "text/javascript; charset=utf-8", include_str!("../../static/app.js")),
-    ("app.css", "text/css; charset=utf-8", include_str!("../../static/app.css")),
-    ("icon.svg", "image/svg+xml", include_str!("../../static/icon.svg")),
-];
 
 // Public by design (Access::Public): Jira reads the descriptor before any tenant exists.
 // nosemgrep: stj.handler-without-auth-extractor
@@ -21,42 +15,66 @@ pub(crate) async fn descriptor(state: web::Data<EdgeState>) -> HttpResponse {
     HttpResponse::Ok().content_type(ContentType::json()).body(state.descriptor_json.clone())
 }
 
-// Public by design (Access::Public): static files the pages load, the same for every tenant.
-// nosemgrep: stj.handler-without-auth-extractor
-pub(crate) async fn asset(file: web::Path<String>) -> Result<HttpResponse, Problem> {
-    let (_, content_type, body) =
-        ASSETS.iter().find(|(name, _, _)| *name == file.as_str()).ok_or_else(|| {
-            Problem::new(
-                actix_web::http::StatusCode::NOT_FOUND,
-                "not_found",
-                "Not found",
-                "no such asset",
-            )
-        })?;
-    Ok(HttpResponse::Ok()
-        .content_type(*content_type)
-        .insert_header((CACHE_CONTROL, "public, max-age=300"))
-        .body(*body))
+/// The issue view module: template picker, quick entry, preview, create, results.
+pub(crate) async fn issue_glance(
+    state: web::Data<EdgeState>,
+    PageCaller(_principal): PageCaller,
+) -> HttpResponse {
+    app_page(&state, "Subtask templates", "issue", "issue.js")
 }
 
-pub(crate) async fn issue_glance(PageCaller(_principal): PageCaller) -> HttpResponse {
-    HttpResponse::Ok().content_type(ContentType::html()).body(page(
-        "Subtask templates",
-        r#"<main id="app" data-view="issue-glance"><h1>Subtask templates</h1><p id="status" role="status">Connecting to Jira…</p><form id="form" hidden><label for="quick-entry">Subtasks, one per line</label><textarea id="quick-entry" spellcheck="true" placeholder="Write tests @me #qa ~2h due:+2d"></textarea><div class="actions"><button type="button" id="preview">Preview</button><button type="button" id="apply" class="primary">Create subtasks</button></div></form><ul id="results" aria-live="polite"></ul></main>"#,
-    ))
+/// "My subtask templates": the user's personal library.
+pub(crate) async fn my_templates(
+    state: web::Data<EdgeState>,
+    PageCaller(_principal): PageCaller,
+) -> HttpResponse {
+    app_page(&state, "My subtask templates", "my-templates", "manager.js")
 }
 
-/// A small page for refusals shown inside Jira (licence required, token expired).
+/// A project's shared library: project admins edit it, everyone else reads it.
+pub(crate) async fn project_templates(
+    state: web::Data<EdgeState>,
+    PageCaller(_principal): PageCaller,
+) -> HttpResponse {
+    app_page(&state, "Shared subtask templates", "project-templates", "manager.js")
+}
+
+fn app_page(state: &EdgeState, title: &str, view: &str, module: &str) -> HttpResponse {
+    let v = assets::version();
+    // Preloading every module saves one round trip per import level on a cold cache.
+    let preloads: String = assets::ASSETS
+        .iter()
+        .filter(|a| a.name.ends_with(".js") && a.name != module)
+        .map(|a| format!("<link rel=\"modulepreload\" href=\"/static/{v}/{}\">", a.name))
+        .collect();
+    let head = format!(
+        "{preloads}<script src=\"{}\"></script><script type=\"module\" src=\"/static/{v}/{module}\"></script>",
+        escape(&state.config.connect_js_url)
+    );
+    let body = format!(
+        "<main id=\"app\" data-view=\"{view}\"><p class=\"loading\" role=\"status\">Loading…</p></main>"
+    );
+    HttpResponse::Ok().content_type(ContentType::html()).body(document(title, &head, &body))
+}
+
+/// A page for refusals shown inside Jira (licence required, token expired): styles, no script.
 pub(crate) fn message_page(title: &str, detail: &str) -> String {
-    page(title, &format!("<main><h1>{}</h1><p>{}</p></main>", escape(title), escape(detail)))
+    let body = format!(
+        "<main id=\"app\"><section class=\"message message-warning\" role=\"alert\"><h1 class=\"message-title\">{}</h1><p>{}</p></section></main>",
+        escape(title),
+        escape(detail)
+    );
+    document(title, "", &body)
 }
 
-fn page(title: &str, body: &str) -> String {
+fn document(title: &str, head: &str, body: &str) -> String {
+    let v = assets::version();
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\
-         <link rel=\"stylesheet\" href=\"/static/app.css\">\
-         <script src=\"{CONNECT_CDN}/all.js\" data-options=\"sizeToParent:true\"></script>\
-         <script src=\"/static/app.js\" defer></script></head><body>{body}</body></html>",
+        "<!doctype html><html lang=\"en\" data-color-mode=\"light\" \
+         data-theme=\"light:light dark:dark spacing:spacing typography:typography shape:shape\">\
+         <head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><link rel=\"stylesheet\" href=\"/static/{v}/tokens.css\">\
+         <link rel=\"stylesheet\" href=\"/static/{v}/app.css\">{head}</head><body>{body}</body></html>",
         escape(title)
     )
 }

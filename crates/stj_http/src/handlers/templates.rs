@@ -7,7 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use stj_subtasks::{Caller, LibraryError, PropertyTarget, StoredLibrary};
-use stj_templates::{Library, Template, TemplateId, format_quick_entry, parse_quick_entry};
+use stj_templates::{
+    Library, LineMap, Template, TemplateId, format_quick_entry, format_quick_entry_mapped,
+    parse_quick_entry,
+};
 use stj_validation::ValidationReport;
 
 use crate::auth::ApiCaller;
@@ -32,6 +35,9 @@ pub(crate) struct TemplateBody {
     name: String,
     #[serde(default)]
     description: Option<String>,
+    /// The subtask issue type name for lines that name none.
+    #[serde(default)]
+    subtask_type: Option<String>,
     quick_entry: String,
 }
 
@@ -120,13 +126,40 @@ pub(crate) async fn delete(
     Ok(HttpResponse::Ok().json(json!({ "revision": revision })))
 }
 
-/// The subtasks of a stored template, for applying it to an issue.
+/// The subtasks of a stored template, for applying it to an issue: lines without a subtask type
+/// get the template's.
 pub(crate) async fn template_specs(
     state: &EdgeState,
     caller: &Caller,
     query: &ScopeQuery,
     id: &str,
 ) -> Result<(Vec<stj_templates::SubtaskSpec>, String), Problem> {
+    let stored = stored_template(state, caller, query, id).await?;
+    Ok((stored.specs, stored.source))
+}
+
+/// A stored template ready to apply.
+#[derive(Debug)]
+pub(crate) struct StoredTemplate {
+    /// Lines without a subtask type carry the template's.
+    pub(crate) specs: Vec<stj_templates::SubtaskSpec>,
+    /// Each subtask's line in the template's quick entry as the API shows it (`quickEntry`), so
+    /// render problems are reported where the user sees them (`LineMap::relabel`).
+    #[expect(
+        dead_code,
+        reason = "for the apply path (handlers/subtasks.rs): remove when it reads it"
+    )]
+    pub(crate) lines: LineMap,
+    /// `personal/ID` or `project/KEY/ID`.
+    pub(crate) source: String,
+}
+
+pub(crate) async fn stored_template(
+    state: &EdgeState,
+    caller: &Caller,
+    query: &ScopeQuery,
+    id: &str,
+) -> Result<StoredTemplate, Problem> {
     let target = target(caller, query)?;
     let stored = state.library.load(caller, &target).await.map_err(library_problem)?;
     let template = find(&stored.library, id)?;
@@ -134,7 +167,8 @@ pub(crate) async fn template_specs(
         Some(project) => format!("project/{project}/{id}"),
         None => format!("personal/{id}"),
     };
-    Ok((template.subtasks.clone(), source))
+    let (_, lines) = format_quick_entry_mapped(&template.subtasks);
+    Ok(StoredTemplate { specs: template.specs(), lines, source })
 }
 
 impl ScopeQuery {
@@ -167,6 +201,7 @@ fn to_library(bodies: Vec<TemplateBody>) -> Result<Library, Problem> {
                     id,
                     name: body.name,
                     description: body.description,
+                    subtask_type: body.subtask_type,
                     subtasks,
                 });
             }
@@ -192,6 +227,7 @@ fn template_json(template: &Template) -> Value {
         "id": template.id.as_str(),
         "name": template.name,
         "description": template.description,
+        "subtaskType": template.subtask_type,
         "count": template.subtasks.len(),
         "quickEntry": format_quick_entry(&template.subtasks),
     })

@@ -123,6 +123,7 @@ fn library(prefix: &str, templates: usize, subtasks: usize, pad: usize) -> Libra
             id: TemplateId::new(format!("{prefix}-{t}")).unwrap(),
             name: format!("{prefix} {t}"),
             description: Some("Line one\n\"quoted\" line two".to_owned()),
+            subtask_type: None,
             subtasks: (0..subtasks)
                 .map(|s| SubtaskSpec::new(format!("{prefix} {s} {}", "ü".repeat(pad))))
                 .collect(),

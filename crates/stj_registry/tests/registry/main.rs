@@ -10,6 +10,8 @@ mod proxy;
 mod sqlite;
 #[cfg(test)]
 mod suite;
+#[cfg(test)]
+mod tls;
 
 /// Expands each named `suite` function into a `#[tokio::test]` against a fresh database from
 /// `$fresh().await`, which returns a guard with a `registry()` method.

@@ -8,7 +8,7 @@ use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use stj_core::{ClientKey, InstallationRegistry, RegistryError};
 use stj_privacy::Secret;
-use stj_registry::{PgInstallationRegistry, RegistryConfig, open, run_migrations};
+use stj_registry::{PgInstallationRegistry, RegistryConfig, SslMode, open, run_migrations};
 use url::Url;
 
 use crate::proxy::Proxy;
@@ -41,6 +41,8 @@ pub fn config(url: &Url, timeout_ms: u64) -> RegistryConfig {
         url: Secret::new(url.to_string()),
         max_connections: 4,
         connect_timeout_ms: timeout_ms,
+        sslmode: SslMode::Disable,
+        ca_file: None,
     }
 }
 

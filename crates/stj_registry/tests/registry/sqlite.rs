@@ -5,12 +5,18 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use stj_core::{ClientKey, InstallationRegistry};
 use stj_privacy::Secret;
-use stj_registry::{RegistryConfig, SqliteInstallationRegistry, open, run_migrations};
+use stj_registry::{RegistryConfig, SqliteInstallationRegistry, SslMode, open, run_migrations};
 
 use crate::suite;
 
 fn config(url: String) -> RegistryConfig {
-    RegistryConfig { url: Secret::new(url), max_connections: 1, connect_timeout_ms: 5_000 }
+    RegistryConfig {
+        url: Secret::new(url),
+        max_connections: 1,
+        connect_timeout_ms: 5_000,
+        sslmode: SslMode::Disable,
+        ca_file: None,
+    }
 }
 
 /// A migrated database file of its own, removed on drop.

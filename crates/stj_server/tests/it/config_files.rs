@@ -58,6 +58,24 @@ fn production_refuses_the_sandbox_and_plain_http() {
 }
 
 #[test]
+fn production_refuses_postgres_without_verified_tls() {
+    let secrets = [
+        ("APP__SEALING__ACTIVE_KEY_ID", "k1"),
+        ("APP__SEALING__KEYS__K1", &"ab".repeat(32) as &str),
+    ];
+    let load = |extra: (&str, &str)| {
+        let mut env: Vec<(String, String)> =
+            secrets.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        env.push((extra.0.to_owned(), extra.1.to_owned()));
+        Settings::load(&config_dir(), Environment::Production, env)
+    };
+    let production = load(("APP__HTTP__PORT", "8080")).unwrap();
+    assert_eq!(production.registry.sslmode, stj_registry::SslMode::VerifyFull);
+    let err = load(("APP__REGISTRY__SSLMODE", "disable")).unwrap_err();
+    assert!(err.to_string().contains("verify-full"), "{err}");
+}
+
+#[test]
 fn environment_variables_override_files() {
     let settings = settings(Environment::Test, &[("APP__HTTP__RATE_LIMIT__USER_BURST", "7")]);
     assert_eq!(settings.http.rate_limit.user_burst, 7);

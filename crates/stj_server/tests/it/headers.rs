@@ -28,7 +28,7 @@ fn every_kind_of_response_carries_the_security_headers() {
     let cases: Vec<(&str, Response, u16)> = vec![
         ("health", app.request("GET", "/healthz", None, None), 200),
         ("descriptor", app.request("GET", "/atlassian-connect.json", None, None), 200),
-        ("asset", app.request("GET", "/static/app.js", None, None), 200),
+        ("asset", app.request("GET", &stj_http::asset_path("issue.js"), None, None), 200),
         (
             "api",
             app.request("GET", "/api/v1/context", Some(&app.context_auth(&tenant, "a")), None),

@@ -19,6 +19,8 @@ mod lifecycle;
 #[cfg(test)]
 mod outage;
 #[cfg(test)]
+mod pages;
+#[cfg(test)]
 mod privacy_logs;
 #[cfg(test)]
 mod rate_limit;

@@ -25,6 +25,7 @@ fn template(id: &str, subtasks: usize, summary_len: usize) -> Template {
         id: TemplateId::new(id).unwrap(),
         name: format!("Template {id}"),
         description: None,
+        subtask_type: None,
         subtasks: (0..subtasks)
             .map(|n| SubtaskSpec::new(format!("{n} \"{}\"", "é".repeat(summary_len))))
             .collect(),

@@ -10,6 +10,7 @@ fn template(id: &str, subtasks: Vec<SubtaskSpec>) -> Template {
         id: TemplateId::new(id).unwrap(),
         name: format!("Template {id}"),
         description: None,
+        subtask_type: None,
         subtasks,
     }
 }
@@ -38,6 +39,7 @@ fn every_field_of_a_bad_subtask_is_reported() {
         estimate: None,
         priority: Some(" ".to_owned()),
         due: Some(RelativeDue { days: 4_000, anchor: DueAnchor::Today }),
+        issue_type: Some("t".repeat(61)),
     };
     assert_eq!(
         codes(&check_subtask(&spec)),
@@ -50,6 +52,7 @@ fn every_field_of_a_bad_subtask_is_reported() {
             (None, field::LABELS, code::DUPLICATE),
             (None, field::PRIORITY, code::EMPTY),
             (None, field::DUE, code::TOO_LARGE),
+            (None, field::ISSUE_TYPE, code::TOO_LONG),
         ]
     );
 }
@@ -110,4 +113,20 @@ fn library_problems_name_the_template_they_are_in() {
         Library { revision: 0, templates: vec![template("a", vec![SubtaskSpec::new("  ")])] };
     let report = check_library(&library, Scope::Personal);
     assert_eq!(report.to_string(), "line 1: Template \"Template a\": The summary is empty.");
+}
+
+#[test]
+fn a_template_default_type_fills_only_lines_without_their_own() {
+    let mut subtasks = vec![SubtaskSpec::new("Plain"), SubtaskSpec::new("Own")];
+    subtasks[1].issue_type = Some("Bug fix".to_owned());
+    let mut template = template("typed", subtasks);
+    let types = |template: &Template| -> Vec<Option<String>> {
+        template.specs().into_iter().map(|spec| spec.issue_type).collect()
+    };
+    assert_eq!(types(&template), [None, Some("Bug fix".to_owned())]);
+    template.subtask_type = Some("Sub-task".to_owned());
+    assert_eq!(types(&template), [Some("Sub-task".to_owned()), Some("Bug fix".to_owned())]);
+    assert!(check_template(&template).is_empty());
+    template.subtask_type = Some(String::new());
+    assert_eq!(codes(&check_template(&template)), [(None, field::ISSUE_TYPE, code::EMPTY)]);
 }

@@ -5,7 +5,7 @@ use crate::quick::parse_quick_entry;
 
 fn sample() -> Library {
     let subtasks = parse_quick_entry(
-        "Write tests @5b10ac8d82e05b22cc7d4ef5 #qa ~2h !\"Very high\" due:parent-1d\n  Cover {{parent.key}}\nDocs @me due:+3d\nShip @unassigned\nAsk @reporter\nPair @parent",
+        "Write tests @5b10ac8d82e05b22cc7d4ef5 #qa ~2h !\"Very high\" due:parent-1d\n  Cover {{parent.key}}\nDocs @me due:+3d type:\"Code review\"\nShip @unassigned\nAsk @reporter\nPair @parent",
     )
     .unwrap();
     Library {
@@ -14,6 +14,7 @@ fn sample() -> Library {
             id: TemplateId::new("release").unwrap(),
             name: "Release".to_owned(),
             description: Some("For every release".to_owned()),
+            subtask_type: Some("Sub-task".to_owned()),
             subtasks,
         }],
     }
@@ -37,6 +38,9 @@ fn a_library_survives_encoding_and_decoding() {
         json!({"days": -1, "anchor": "parent"})
     );
     assert_eq!(value["templates"][0]["subtasks"][0]["estimate_minutes"], json!(120));
+    assert_eq!(value["templates"][0]["subtasks"][1]["issue_type"], json!("Code review"));
+    assert_eq!(value["templates"][0]["subtasks"][0].get("issue_type"), None);
+    assert_eq!(value["templates"][0]["subtask_type"], json!("Sub-task"));
     assert_eq!(decode_library(&value, Scope::Project), Ok(sample()));
 }
 
@@ -122,6 +126,7 @@ fn encoding_refuses_invalid_libraries_and_documents_over_32_kib() {
                 id: TemplateId::new(format!("t{n}")).unwrap(),
                 name: format!("T{n}"),
                 description: None,
+                subtask_type: None,
                 subtasks: vec![SubtaskSpec::new("s".repeat(200)); 10],
             })
             .collect(),
@@ -133,4 +138,25 @@ fn encoding_refuses_invalid_libraries_and_documents_over_32_kib() {
     let value = serde_json::from_str(&unbounded).unwrap();
     assert_eq!(decode_library(&value, Scope::Project).unwrap(), big);
     assert!(encode_library_unbounded(&invalid, Scope::Project).unwrap_err().has(code::WHITESPACE));
+}
+
+#[test]
+fn documents_without_types_still_decode_and_bad_type_names_are_reported() {
+    let old = json!({"version": 1, "revision": 2, "templates": [
+        {"id": "t", "name": "T", "subtasks": [{"summary": "One"}]}
+    ]});
+    let library = decode_library(&old, Scope::Personal).unwrap();
+    assert_eq!(library.templates[0].subtask_type, None);
+    assert_eq!(library.templates[0].subtasks[0].issue_type, None);
+    let bad = json!({"version": 1, "revision": 2, "templates": [
+        {"id": "t", "name": "T", "subtask_type": " ", "subtasks": [{"summary": "One", "issue_type": "x\ny"}]}
+    ]});
+    let report = decode_library(&bad, Scope::Personal).unwrap_err();
+    assert_eq!(
+        codes(&report),
+        [(Some(1), field::ISSUE_TYPE, code::MULTI_LINE), (None, field::ISSUE_TYPE, code::EMPTY)]
+    );
+    let mut invalid = sample();
+    invalid.templates[0].subtask_type = Some("t".repeat(61));
+    assert!(encode_library(&invalid, Scope::Project).unwrap_err().has(code::TOO_LONG));
 }

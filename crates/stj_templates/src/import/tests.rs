@@ -37,6 +37,7 @@ fn multiple_subtasks_text_is_imported_with_every_supported_attribute() {
             estimate: Some(Estimate::from_minutes(75).unwrap()),
             priority: Some("Highest".to_owned()),
             due: Some(RelativeDue { days: -2, anchor: DueAnchor::ParentDue }),
+            issue_type: None,
         }
     );
     assert_eq!(specs[1].assignee, Some(Assignee::AccountId("5b10ac8d82e05b22cc7d4ef5".to_owned())));

@@ -7,20 +7,24 @@ use crate::lines::is_space;
 pub(crate) const MARKER_CHARS: [char; 4] = ['@', '#', '~', '!'];
 /// The word prefix of a due-date marker.
 pub(crate) const DUE_PREFIX: &str = "due:";
+/// The word prefix of a subtask-type marker.
+pub(crate) const TYPE_PREFIX: &str = "type:";
+/// The markers whose value may be quoted (`!"Very high"`, `type:"Code review"`).
+pub(crate) const QUOTABLE: [&str; 2] = ["!", TYPE_PREFIX];
 
 /// What follows a backslash to make an escape: a marker character or a backslash (one
-/// character each), or `due:`. A backslash before anything else is an ordinary character,
+/// character each), or `due:` or `type:`. A backslash before anything else is an ordinary character,
 /// so Windows paths and the like survive as typed.
 fn escaped_at(rest: &str) -> Option<&'static str> {
-    if rest.starts_with(DUE_PREFIX) {
-        return Some(DUE_PREFIX);
+    if let Some(prefix) = [DUE_PREFIX, TYPE_PREFIX].into_iter().find(|p| rest.starts_with(p)) {
+        return Some(prefix);
     }
     ["@", "#", "~", "!", "\\"].into_iter().find(|escaped| rest.starts_with(escaped))
 }
 
 /// Whether a word (a run of non-space characters) is a marker.
 pub(crate) fn is_marker(word: &str) -> bool {
-    word.starts_with(MARKER_CHARS) || word.starts_with(DUE_PREFIX)
+    word.starts_with(MARKER_CHARS) || word.starts_with(DUE_PREFIX) || word.starts_with(TYPE_PREFIX)
 }
 
 /// The literal text of a summary word: escapes resolved.
@@ -69,8 +73,19 @@ pub(crate) fn escape_summary(summary: &str) -> String {
 /// `!name`, or `!"name"` when the name has spaces or starts with a quote, with `"` and `\`
 /// escaped inside the quotes.
 pub(crate) fn priority_marker(name: &str) -> String {
+    quotable_marker("!", name)
+}
+
+/// `type:name`, or `type:"name"` as for [`priority_marker`].
+pub(crate) fn type_marker(name: &str) -> String {
+    quotable_marker(TYPE_PREFIX, name)
+}
+
+/// `{prefix}name`, or `{prefix}"name"` when the name is empty, has spaces or starts with a
+/// quote, with `"` and `\` escaped inside the quotes.
+fn quotable_marker(prefix: &str, name: &str) -> String {
     if name.is_empty() || name.contains(is_space) || name.starts_with('"') {
-        let mut out = String::from("!\"");
+        let mut out = format!("{prefix}\"");
         for c in name.chars() {
             if c == '"' || c == '\\' {
                 out.push('\\');
@@ -80,11 +95,11 @@ pub(crate) fn priority_marker(name: &str) -> String {
         out.push('"');
         out
     } else {
-        format!("!{name}")
+        format!("{prefix}{name}")
     }
 }
 
-/// Reads a quoted priority: `text` starts right after `!"`. Returns the name and the rest of
+/// Reads a quoted value: `text` starts right after `!"` or `type:"`. Returns the name and the rest of
 /// the line after the closing quote, or `None` when the quote is never closed. Inside the
 /// quotes `\"` is a quote and `\\` a backslash; any other backslash is kept.
 pub(crate) fn read_quoted(text: &str) -> Option<(String, &str)> {

@@ -1,18 +1,27 @@
 //! Subtasks to quick-entry text, such that parsing the text gives the same subtasks back.
 
-use super::escape::{escape_summary, priority_marker};
+use super::escape::{escape_summary, priority_marker, type_marker};
+use crate::line_map::LineMap;
 use crate::model::{Assignee, DueAnchor, RelativeDue, SubtaskSpec};
 
 /// Writes subtasks as quick-entry text: the summary, then its markers in a fixed order
-/// (assignee, labels, estimate, priority, due), then the description indented by two spaces
+/// (assignee, labels, estimate, priority, due, type), then the description indented by two spaces
 /// with its empty lines left empty. Lines are joined by `\n`, with no final line break.
 ///
 /// For every subtask that `check_subtask` accepts and that is in normal form
 /// (`spec.clone().normalized() == spec`), `parse_quick_entry(&format_quick_entry(specs))`
 /// gives `specs` back.
 pub fn format_quick_entry(specs: &[SubtaskSpec]) -> String {
+    format_quick_entry_mapped(specs).0
+}
+
+/// [`format_quick_entry`], with the line each subtask starts at in that text: the numbering a
+/// stored template's problems use, since users see and edit it as this text.
+pub fn format_quick_entry_mapped(specs: &[SubtaskSpec]) -> (String, LineMap) {
     let mut lines = Vec::new();
+    let mut starts = Vec::with_capacity(specs.len());
     for spec in specs {
+        starts.push(lines.len().saturating_add(1));
         let mut line = escape_summary(&spec.summary);
         for marker in markers(spec) {
             line.push(' ');
@@ -23,7 +32,7 @@ pub fn format_quick_entry(specs: &[SubtaskSpec]) -> String {
             lines.push(if text.is_empty() { String::new() } else { format!("  {text}") });
         }
     }
-    lines.join("\n")
+    (lines.join("\n"), LineMap::new(starts))
 }
 
 fn markers(spec: &SubtaskSpec) -> Vec<String> {
@@ -46,6 +55,9 @@ fn markers(spec: &SubtaskSpec) -> Vec<String> {
     }
     if let Some(due) = spec.due {
         markers.push(due_marker(due));
+    }
+    if let Some(issue_type) = &spec.issue_type {
+        markers.push(type_marker(issue_type));
     }
     markers
 }

@@ -1,13 +1,14 @@
-//! One marker word (`@…`, `#…`, `~…`, `!…`, `due:…`) applied to the subtask of its line.
+//! One marker word (`@…`, `#…`, `~…`, `!…`, `due:…`, `type:…`) applied to the subtask of its line.
 
 use stj_validation::text::{self, excerpt};
 use stj_validation::{Problem, ValidationReport, code, field};
 
+use super::escape::TYPE_PREFIX;
 use crate::check;
 use crate::model::{Assignee, DueAnchor, Estimate, RelativeDue, SubtaskSpec};
 
-/// Applies `word` (a marker, as written) to `spec`; a priority read from quotes comes as
-/// `quoted`. Problems name the word; an invalid marker leaves `spec` unchanged.
+/// Applies `word` (a marker, as written) to `spec`; a priority or type read from quotes comes
+/// as `quoted`. Problems name the word; an invalid marker leaves `spec` unchanged.
 pub(crate) fn apply(
     word: &str,
     quoted: Option<String>,
@@ -17,6 +18,8 @@ pub(crate) fn apply(
     let shown = excerpt(word);
     let outcome = if let Some(value) = word.strip_prefix("due:") {
         due(&shown, value, spec)
+    } else if let Some(value) = word.strip_prefix(TYPE_PREFIX) {
+        issue_type(&shown, quoted.unwrap_or_else(|| value.to_owned()), spec)
     } else if let Some(value) = word.strip_prefix('@') {
         assignee(&shown, value, spec)
     } else if let Some(value) = word.strip_prefix('#') {
@@ -105,6 +108,22 @@ fn priority(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), Pro
         return Err(twice(field::PRIORITY, shown, "a priority"));
     }
     spec.priority = Some(name);
+    Ok(())
+}
+
+fn issue_type(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), Problem> {
+    if name.is_empty() {
+        return Err(unknown(
+            field::ISSUE_TYPE,
+            shown,
+            "write the subtask type right after it, as in type:Sub-task or type:\"Code review\"",
+        ));
+    }
+    text::issue_type_name(&name).map_err(|problem| because(shown, &problem, ""))?;
+    if spec.issue_type.is_some() {
+        return Err(twice(field::ISSUE_TYPE, shown, "a subtask type"));
+    }
+    spec.issue_type = Some(name);
     Ok(())
 }
 

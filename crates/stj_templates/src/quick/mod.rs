@@ -5,8 +5,8 @@ mod format;
 mod markers;
 mod parse;
 
-pub use format::format_quick_entry;
-pub use parse::parse_quick_entry;
+pub use format::{format_quick_entry, format_quick_entry_mapped};
+pub use parse::{parse_quick_entry, parse_quick_entry_mapped};
 
 pub(crate) use markers::parse_due;
 

@@ -3,15 +3,24 @@
 use stj_validation::text::excerpt;
 use stj_validation::{Problem, ValidationReport, code, field, limits};
 
-use super::escape::{is_marker, read_quoted, unescape_into};
+use super::escape::{QUOTABLE, is_marker, read_quoted, unescape_into};
 use super::markers;
 use crate::check::check_subtask;
+use crate::line_map::LineMap;
 use crate::lines::{is_blank, is_space, split_lines};
 use crate::model::SubtaskSpec;
 
 /// Parses quick-entry text: one subtask per line, markers inline, indented lines continuing the
 /// description. Every problem of every line is reported, each with its line number.
 pub fn parse_quick_entry(text: &str) -> Result<Vec<SubtaskSpec>, ValidationReport> {
+    parse_quick_entry_mapped(text).map(|(specs, _)| specs)
+}
+
+/// [`parse_quick_entry`], with the source line of each subtask, for reporting later problems
+/// (rendering, Jira's refusals) at the lines parse errors use (see [`LineMap::relabel`]).
+pub fn parse_quick_entry_mapped(
+    text: &str,
+) -> Result<(Vec<SubtaskSpec>, LineMap), ValidationReport> {
     let mut report = ValidationReport::new();
     let mut drafts: Vec<Draft<'_>> = Vec::new();
     let mut blanks = 0_usize;
@@ -52,6 +61,7 @@ pub fn parse_quick_entry(text: &str) -> Result<Vec<SubtaskSpec>, ValidationRepor
             ),
         ));
     }
+    let lines = LineMap::new(drafts.iter().map(|draft| draft.line).collect());
     let specs: Vec<SubtaskSpec> = drafts
         .into_iter()
         .map(|draft| {
@@ -61,7 +71,7 @@ pub fn parse_quick_entry(text: &str) -> Result<Vec<SubtaskSpec>, ValidationRepor
             spec
         })
         .collect();
-    report.into_result(specs)
+    report.into_result((specs, lines))
 }
 
 /// A subtask being read: its line and the description lines seen so far.
@@ -119,7 +129,10 @@ fn parse_line(line: &str) -> (SubtaskSpec, ValidationReport) {
             continue;
         }
         marker_since_text = true;
-        match word_start.strip_prefix("!\"") {
+        let quoted = QUOTABLE.into_iter().find_map(|prefix| {
+            word_start.strip_prefix(prefix).and_then(|value| value.strip_prefix('"'))
+        });
+        match quoted {
             None => markers::apply(word, None, &mut spec, &mut report),
             Some(quoted) => match read_quoted(quoted) {
                 Some((name, after)) if after.is_empty() || after.starts_with(is_space) => {
@@ -145,10 +158,17 @@ fn parse_line(line: &str) -> (SubtaskSpec, ValidationReport) {
     (spec, report)
 }
 
+/// A quoted priority or subtask type that is not closed properly.
 fn quote_problem(written: &str, what: &str) -> Problem {
+    let (field, example) = if written.starts_with('!') {
+        (field::PRIORITY, "!\"Very high\"")
+    } else {
+        (field::ISSUE_TYPE, "type:\"Code review\"")
+    };
+    let shown = excerpt(written);
     Problem::new(
-        field::PRIORITY,
+        field,
         code::BAD_SYNTAX,
-        format!("The priority `{}` {what}: write it as !\"Very high\".", excerpt(written)),
+        format!("The marker `{shown}` {what}: write it as {example}."),
     )
 }

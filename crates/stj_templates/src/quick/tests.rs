@@ -31,6 +31,7 @@ fn the_example_line_sets_every_field() {
             estimate: Some(Estimate::from_minutes(120).unwrap()),
             priority: Some("high".to_owned()),
             due: Some(RelativeDue { days: 2, anchor: DueAnchor::Today }),
+            issue_type: None,
         }
     );
 }
@@ -217,12 +218,65 @@ fn formatting_puts_markers_after_the_summary_in_a_fixed_order() {
         estimate: Some(Estimate::from_minutes(3_570).unwrap()),
         priority: Some("Very high".to_owned()),
         due: Some(RelativeDue { days: -2, anchor: DueAnchor::ParentDue }),
+        issue_type: Some("Code review".to_owned()),
     };
     let text = format_quick_entry(std::slice::from_ref(&spec));
     assert_eq!(
         text,
-        "\\#1 \\@home \\due:x @reporter #qa #ux ~1w2d3h30m !\"Very high\" due:parent-2d\n  First\n\n    indented"
+        "\\#1 \\@home \\due:x @reporter #qa #ux ~1w2d3h30m !\"Very high\" due:parent-2d \
+         type:\"Code review\"\n  First\n\n    indented"
     );
     assert_eq!(parse_quick_entry(&text), Ok(vec![spec]));
     assert_eq!(format_quick_entry(&[]), "");
+}
+
+#[test]
+fn a_subtask_type_is_named_bare_or_in_quotes() {
+    let rows = [
+        ("Review type:Sub-task", "Sub-task"),
+        ("type:Review Code", "Review"),
+        ("Review type:\"Code review\" #qa", "Code review"),
+        ("Review type:\"say \\\"hi\\\"\"", "say \"hi\""),
+        ("Review type:\"中文 型\"", "中文 型"),
+    ];
+    for (text, want) in rows {
+        assert_eq!(parse_one(text).issue_type.as_deref(), Some(want), "{text}");
+    }
+    let spec = parse_one("Review type:\"Code review\" #qa");
+    assert_eq!((spec.summary.as_str(), spec.labels.as_slice()), ("Review", &["qa".to_owned()][..]));
+    assert_eq!(parse_one("Plain").issue_type, None);
+}
+
+#[test]
+fn a_literal_type_word_in_a_summary_is_escaped_both_ways() {
+    assert_eq!(parse_one("Set \\type:x here").summary, "Set type:x here");
+    assert_eq!(parse_one("Set \\type:x here").issue_type, None);
+    assert_eq!(parse_one("mytype:x Type:y").summary, "mytype:x Type:y");
+    let spec = SubtaskSpec::new("type:x and type:\"y\"");
+    let text = format_quick_entry(std::slice::from_ref(&spec));
+    assert_eq!(text, "\\type:x and \\type:\"y\"");
+    assert_eq!(parse_quick_entry(&text), Ok(vec![spec]));
+}
+
+#[test]
+fn bad_subtask_type_markers_are_reported_at_their_line() {
+    let rows: [(&str, &str); 6] = [
+        ("T type:", code::UNKNOWN_MARKER),
+        ("T type:\"\"", code::UNKNOWN_MARKER),
+        ("T type:\"  \"", code::EMPTY),
+        ("T type:a type:b", code::DUPLICATE),
+        ("T type:\"Code review", code::BAD_SYNTAX),
+        ("T type:\"Code\"review", code::BAD_SYNTAX),
+    ];
+    for (line, want) in rows {
+        assert_eq!(
+            problems(&format!("Fine\n{line}")),
+            [(Some(2), field::ISSUE_TYPE, want)],
+            "{line}"
+        );
+    }
+    let long = format!("T type:{}", "t".repeat(61));
+    assert_eq!(problems(&long), [(Some(1), field::ISSUE_TYPE, code::TOO_LONG)]);
+    let report = parse_quick_entry("T type:\"Code review").unwrap_err();
+    assert!(report.problems[0].message.contains("type:\"Code review\""), "{report}");
 }

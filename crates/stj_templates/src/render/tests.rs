@@ -137,3 +137,27 @@ fn rendering_a_list_keeps_its_order() {
         render_all(&specs, &parent()).unwrap().into_iter().map(|r| r.summary).collect();
     assert_eq!(summaries, ["One", "Two", "Three"]);
 }
+
+#[test]
+fn render_problems_land_on_the_source_line_of_their_subtask() {
+    use crate::quick::{format_quick_entry_mapped, parse_quick_entry_mapped};
+    let text = "Plan\n  first description line\n\n  after a blank\n\nShip due:parent+1d\n\t\tdetail\n\nTell @reporter\nBad {{oops\n";
+    // Parse errors number source lines: `Bad {{oops` stands on line 10.
+    let parsed = parse_quick_entry_mapped(text).unwrap_err();
+    assert_eq!(parsed.problems.iter().map(|p| p.line).collect::<Vec<_>>(), [Some(10)]);
+    let text = text.replace("Bad {{oops\n", "");
+    let (specs, lines) = parse_quick_entry_mapped(&text).unwrap();
+    assert_eq!(lines.lines(), [1, 6, 9]);
+    let orphan = ParentContext { due_date: None, reporter_account_id: None, ..parent() };
+    let report = render_all(&specs, &orphan).unwrap_err();
+    let positions: Vec<Option<usize>> = report.problems.iter().map(|p| p.line).collect();
+    assert_eq!(positions, [Some(2), Some(3)], "render_all numbers subtasks: {report}");
+    let relabelled = lines.relabel(report);
+    let at: Vec<(Option<usize>, &str)> =
+        relabelled.problems.iter().map(|p| (p.line, p.field)).collect();
+    assert_eq!(at, [(Some(6), field::DUE), (Some(9), field::ASSIGNEE)]);
+    // A stored template is shown as its formatted text: lines count in that text.
+    let (formatted, stored_lines) = format_quick_entry_mapped(&specs);
+    assert_eq!(stored_lines.lines(), [1, 5, 7], "{formatted}");
+    assert_eq!(parse_quick_entry_mapped(&formatted).unwrap().1, stored_lines);
+}

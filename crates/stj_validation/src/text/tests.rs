@@ -126,6 +126,24 @@ fn priority_names_are_non_blank_single_lines_of_at_most_255() {
 }
 
 #[test]
+fn issue_type_names_are_non_blank_single_lines_of_at_most_60() {
+    table(
+        issue_type_name,
+        &[
+            row("Sub-task", None),
+            row("Code review", None),
+            row("t".repeat(60), None),
+            row("t".repeat(61), Some(code::TOO_LONG)),
+            row("😀".repeat(30), None),
+            row("😀".repeat(31), Some(code::TOO_LONG)),
+            row("", Some(code::EMPTY)),
+            row(" \t", Some(code::EMPTY)),
+            row("Sub\ntask", Some(code::MULTI_LINE)),
+        ],
+    );
+}
+
+#[test]
 fn template_names_are_one_to_255_characters_on_one_line() {
     table(
         template_name,

@@ -7,7 +7,9 @@ use proptest::test_runner::Config;
 
 use crate::check::check_subtask;
 use crate::model::{Assignee, DueAnchor, Estimate, RelativeDue, SubtaskSpec};
-use crate::quick::{format_quick_entry, parse_quick_entry};
+use crate::quick::{
+    format_quick_entry, format_quick_entry_mapped, parse_quick_entry, parse_quick_entry_mapped,
+};
 use stj_validation::duration::ESTIMATE_MAX_MINUTES;
 use stj_validation::limits::MAX_DUE_OFFSET_DAYS;
 
@@ -17,7 +19,7 @@ fn tricky_word() -> impl Strategy<Value = String> {
         3 => "[A-Za-z0-9]{1,8}",
         2 => prop::sample::select(vec![
             "@me", "@", "#qa", "#", "~2h", "~", "!high", "!", "!\"", "due:+2d", "due:", "due:x",
-            "\\", "\\\\", "\\@", "\\#x", "\\due:", "\\\\due:", "x\\", "C:\\temp", "a@b", "c#", "{", "}}",
+            "\\", "\\\\", "\\@", "\\#x", "\\due:", "\\\\due:", "type:Bug", "type:\"A b\"", "\\type:", "x\\", "C:\\temp", "a@b", "c#", "{", "}}",
             "{{parent.key}}", "{{ today }}", "\"", "中文", "é", "😀", "\u{a0}", "\u{3000}", "e\u{301}",
         ])
         .prop_map(str::to_owned),
@@ -76,6 +78,22 @@ fn priority() -> impl Strategy<Value = Option<String>> {
     ])
 }
 
+fn issue_type() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(prop_oneof![
+        prop::sample::select(vec![
+            "Sub-task",
+            "Code review",
+            "\"q\"",
+            "a\\b",
+            "type:x",
+            " lead",
+            "\\\""
+        ])
+        .prop_map(str::to_owned),
+        "\\PC{1,12}",
+    ])
+}
+
 fn due() -> impl Strategy<Value = Option<RelativeDue>> {
     let anchor = prop_oneof![Just(DueAnchor::Today), Just(DueAnchor::ParentDue)];
     prop::option::of(
@@ -89,11 +107,23 @@ fn valid_spec() -> impl Strategy<Value = SubtaskSpec> {
     let estimate = prop::option::of(
         (1..=ESTIMATE_MAX_MINUTES).prop_map(|minutes| Estimate::from_minutes(minutes).unwrap()),
     );
-    (summary(), description(), assignee(), labels(), estimate, priority(), due())
-        .prop_map(|(summary, description, assignee, labels, estimate, priority, due)| {
-            SubtaskSpec { summary, description, assignee, labels, estimate, priority, due }
+    let fields = (assignee(), labels(), estimate, priority(), due(), issue_type());
+    (summary(), description(), fields)
+        .prop_map(
+            |(summary, description, (assignee, labels, estimate, priority, due, issue_type))| {
+                SubtaskSpec {
+                    summary,
+                    description,
+                    assignee,
+                    labels,
+                    estimate,
+                    priority,
+                    due,
+                    issue_type,
+                }
                 .normalized()
-        })
+            },
+        )
         .prop_filter("valid subtasks only", |spec| check_subtask(spec).is_empty())
 }
 
@@ -114,13 +144,23 @@ proptest! {
 
     #[test]
     fn formatting_then_parsing_gives_the_subtasks_back(specs in vec(valid_spec(), 0..6)) {
-        let text = format_quick_entry(&specs);
-        prop_assert_eq!(parse_quick_entry(&text), Ok(specs), "text: {:?}", text);
+        let (text, lines) = format_quick_entry_mapped(&specs);
+        prop_assert_eq!(&text, &format_quick_entry(&specs));
+        prop_assert_eq!(parse_quick_entry_mapped(&text), Ok((specs, lines)), "text: {:?}", text);
     }
 
     #[test]
     fn parse_format_parse_is_stable_on_any_text_that_parses(text in quick_text()) {
-        if let Ok(specs) = parse_quick_entry(&text) {
+        if let Ok((specs, lines)) = parse_quick_entry_mapped(&text) {
+            // Each mapped line is where the subtask's own line stands in the text.
+            let source: Vec<&str> = crate::lines::split_lines(&text).collect();
+            prop_assert_eq!(lines.lines().len(), specs.len());
+            for &line in lines.lines() {
+                let at = source.get(line.wrapping_sub(1)).copied().unwrap_or("");
+                let subtask_line =
+                    !crate::lines::is_blank(at) && !at.starts_with('\t') && !at.starts_with("  ");
+                prop_assert!(subtask_line, "line {} of {:?}", line, text);
+            }
             let again = format_quick_entry(&specs);
             prop_assert_eq!(parse_quick_entry(&again), Ok(specs), "formatted: {:?}", again);
         }
