@@ -6,6 +6,8 @@
 mod run;
 mod types;
 
+pub use types::SUBTASK_TYPE_UNKNOWN;
+
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -36,10 +38,8 @@ pub struct ApplyRequest {
     pub source: String,
     /// The user's date for relative due dates.
     pub today: NaiveDate,
-    /// The type of lines that name none (`None`: the template's, else the project's first).
+    /// The type of lines that name none (`None`: the project's first subtask type).
     pub subtask_type_id: Option<String>,
-    /// The stored template's subtask type (an id or a name), if it names one.
-    pub template_subtask_type: Option<String>,
 }
 
 impl ApplyRequest {

@@ -12,7 +12,7 @@ use stj_subtasks::{
     ApplyError, ApplyOptions, ApplyReport, ApplyRequest, Caller, GatewayError, ItemStatus, Preview,
     PreviewItem, QUICK_ENTRY_SOURCE,
 };
-use stj_templates::{RenderedAssignee, parse_quick_entry};
+use stj_templates::{RenderedAssignee, parse_quick_entry_mapped};
 use stj_validation::ValidationReport;
 
 use crate::auth::ApiCaller;
@@ -212,7 +212,9 @@ async fn request(
         ));
     }
     // The source is derived here, never taken from the client: it names what was applied.
-    let (specs, source) = match (body.quick_entry, body.template) {
+    // Lines are the quick entry's source lines (of the text sent, or of the stored template's
+    // quick entry as the templates API shows it), so every problem is where the user sees it.
+    let (specs, lines, source) = match (body.quick_entry, body.template) {
         (Some(text), None) => {
             if text.len() > MAX_TEXT_BYTES {
                 return Err(Problem::bad_request(
@@ -220,12 +222,13 @@ async fn request(
                     format!("quick entry is limited to {MAX_TEXT_BYTES} bytes"),
                 ));
             }
-            let specs = parse_quick_entry(&text).map_err(invalid)?;
-            (specs, QUICK_ENTRY_SOURCE.to_owned())
+            let (specs, lines) = parse_quick_entry_mapped(&text).map_err(invalid)?;
+            (specs, lines, QUICK_ENTRY_SOURCE.to_owned())
         }
         (None, Some(template)) => {
             let query = ScopeQuery::new(template.scope, template.project);
-            templates::template_specs(state, caller, &query, &template.id).await?
+            let stored = templates::stored_template(state, caller, &query, &template.id).await?;
+            (stored.specs, stored.lines, stored.source)
         }
         _ => {
             return Err(Problem::bad_request(
@@ -250,11 +253,10 @@ async fn request(
     Ok(ApplyRequest {
         issue_key: issue_key.to_owned(),
         specs,
-        lines: Vec::new(),
+        lines: lines.lines().to_vec(),
         source,
         today,
         subtask_type_id: body.subtask_type_id,
-        template_subtask_type: None,
     })
 }
 

@@ -249,6 +249,17 @@ fn bad_input_is_a_clear_400_naming_the_line_and_writes_nothing() {
         (json!({ "quickEntry": "ok", "sourceId": "quick-entry" }), "body_malformed", None),
         (json!({ "quickEntry": "ok", "repeat": "x" }), "body_malformed", None),
         (json!({ "quickEntry": "ok", "subtaskTypeId": "x1" }), "subtask_type_invalid", None),
+        // Render problems and unknown types are at the source line, as parse errors are.
+        (
+            json!({ "quickEntry": "Fine\n  described\nOther type:Nope" }),
+            "subtasks_invalid",
+            Some(3),
+        ),
+        (
+            json!({ "quickEntry": "Fine\n\n  described\nUses {{parent.nope}}" }),
+            "subtasks_invalid",
+            Some(4),
+        ),
         (json!({ "quickEntry": "ok", "subtaskTypeId": "999" }), "subtask_type_invalid", None),
     ];
     for (body, code, line) in cases {
@@ -552,7 +563,8 @@ fn a_click_is_one_application_reapplying_says_what_was_before_and_recreates_only
     assert!(item["assignee"]["displayName"].as_str().is_some_and(|n| !n.is_empty()), "{item}");
     assert_eq!(
         (first["subtasks"][0]["line"].clone(), first["subtasks"][1]["line"].clone()),
-        (json!(1), json!(2))
+        (json!(1), json!(3)),
+        "lines of the template's quick entry, description lines counted"
     );
 
     let key = new_key();
@@ -563,7 +575,7 @@ fn a_click_is_one_application_reapplying_says_what_was_before_and_recreates_only
         "{}",
         applied.body
     );
-    assert_eq!(applied.json()["items"][4]["line"], 5);
+    assert_eq!(applied.json()["items"][4]["line"], 6);
     // The same click again, the next day's rendering aside, is the same application.
     let retry = demo.apply_as(
         &key,
@@ -634,11 +646,15 @@ fn a_click_is_one_application_reapplying_says_what_was_before_and_recreates_only
 #[test]
 fn a_rejected_item_carries_jiras_reason_and_its_line() {
     let demo = demo();
-    // A summary Jira refuses: the sandbox rejects a label with a space? Use an unknown assignee.
+    // Jira refuses one item (no such assignee): the others are created.
     let text = "Fine\n  described\nAssigned to a ghost @ghost-account-1\nAlso fine";
     let res = demo.apply(&json!({ "quickEntry": text }));
     assert_eq!(res.status, 200, "{}", res.body);
     let report = res.json();
+    let typed = demo.apply(&json!({ "quickEntry": "Typed type:sub-task" }));
+    assert_eq!(typed.json()["created"], 1, "a line's type, by name, any case: {}", typed.body);
+    let unknown = demo.apply(&json!({ "quickEntry": "One\nTwo type:Nope" }));
+    assert_eq!(unknown.json()["problems"][0]["code"], "subtask_type_unknown", "{}", unknown.body);
     assert_eq!(
         (report["created"].clone(), report["rejected"].clone()),
         (json!(2), json!(1)),

@@ -105,8 +105,8 @@ impl IssueGateway for Fake {
             .iter()
             .map(|_| {
                 let mut created = self.created.lock().unwrap();
-                let key = format!("DEMO-{}", *created + 2);
-                *created += 1;
+                let key = format!("DEMO-{}", created.saturating_add(2));
+                *created = created.saturating_add(1);
                 subtasks.push(key.clone());
                 ItemOutcome::Created { key }
             })
@@ -160,7 +160,6 @@ fn request(issue_key: &str, source: &str) -> ApplyRequest {
         source: source.to_owned(),
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         subtask_type_id: None,
-        template_subtask_type: None,
     }
 }
 
@@ -263,5 +262,39 @@ async fn a_subtask_type_id_must_be_the_projects() {
     wrong.subtask_type_id = Some("nope".into());
     let err = service.apply(&caller(), &wrong, &click("c3")).await.unwrap_err();
     assert!(matches!(err, crate::ApplyError::SubtaskTypeInvalid), "{err:?}");
+    assert!(!fake.calls().iter().any(|c| c.starts_with("bulk")), "nothing created");
+}
+
+#[tokio::test]
+async fn each_line_gets_its_own_type_and_an_unknown_name_is_a_problem_at_its_line() {
+    let fake = Arc::new(Fake::new(|| {
+        Ok(Some(ProjectSubtaskTypes {
+            project_id: "10000".into(),
+            types: vec![
+                IssueTypeRef { id: "1".into(), name: "Sub-task".into() },
+                IssueTypeRef { id: "2".into(), name: "Code review".into() },
+            ],
+        }))
+    }));
+    let service = SubtaskService::new(fake.clone(), "app");
+    let mut typed = request("DEMO-1", "quick-entry");
+    typed.specs[1].issue_type = Some("code REVIEW".into());
+    let preview = service.preview(&caller(), &typed).await.unwrap();
+    let ids: Vec<&str> = preview.items.iter().map(|i| i.issue_type.id.as_str()).collect();
+    assert_eq!(ids, ["1", "2"]);
+    assert_eq!(preview.default_type_id, "1");
+    typed.subtask_type_id = Some("2".into());
+    let preview = service.preview(&caller(), &typed).await.unwrap();
+    let ids: Vec<&str> = preview.items.iter().map(|i| i.issue_type.id.as_str()).collect();
+    assert_eq!(ids, ["2", "2"], "the request's type for lines without one");
+
+    typed.specs[0].issue_type = Some("Bug".into());
+    let err = service.apply(&caller(), &typed, &click("d4")).await.unwrap_err();
+    let crate::ApplyError::Invalid(report) = err else { panic!("{err:?}") };
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(
+        (report.problems[0].line, report.problems[0].code),
+        (Some(1), "subtask_type_unknown")
+    );
     assert!(!fake.calls().iter().any(|c| c.starts_with("bulk")), "nothing created");
 }

@@ -1,11 +1,14 @@
-//! Which subtask type each item gets: the line's own, else the request's, else the template's,
-//! else the project's first subtask type.
+//! Which subtask type each item gets: the line's own (a stored template's lines carry the
+//! template's type when they name none), else the request's, else the project's first.
 
 use stj_templates::SubtaskSpec;
-use stj_validation::Problem;
+use stj_validation::{Problem, field};
 
 use super::{ApplyError, ApplyRequest};
 use crate::ports::IssueTypeRef;
+
+/// The code of a problem about a line naming a type the project does not have.
+pub const SUBTASK_TYPE_UNKNOWN: &str = "subtask_type_unknown";
 
 /// The type of lines that name none.
 pub(super) fn default_type(
@@ -15,26 +18,28 @@ pub(super) fn default_type(
     if let Some(id) = &request.subtask_type_id {
         return types.iter().find(|t| t.id == *id).cloned().ok_or(ApplyError::SubtaskTypeInvalid);
     }
-    // A template may be applied in several projects: a type it names that this project lacks
-    // is no reason to refuse, the project's first type stands in.
-    let by_template =
-        request.template_subtask_type.as_deref().and_then(|wanted| find(types, wanted));
-    by_template.or_else(|| types.first()).cloned().ok_or(ApplyError::NoSubtaskType)
+    types.first().cloned().ok_or(ApplyError::NoSubtaskType)
 }
 
-/// The type of one line.
+/// The type of one line: the one it names (by name, ignoring case), else `default`.
 pub(super) fn line_type(
-    _types: &[IssueTypeRef],
-    _spec: &SubtaskSpec,
+    types: &[IssueTypeRef],
+    spec: &SubtaskSpec,
     default: &IssueTypeRef,
 ) -> Result<IssueTypeRef, Problem> {
-    Ok(default.clone())
-}
-
-/// A type by id, else by name ignoring case.
-fn find<'a>(types: &'a [IssueTypeRef], wanted: &str) -> Option<&'a IssueTypeRef> {
-    types
-        .iter()
-        .find(|t| t.id == wanted)
-        .or_else(|| types.iter().find(|t| t.name.to_lowercase() == wanted.to_lowercase()))
+    let Some(name) = spec.issue_type.as_deref() else {
+        return Ok(default.clone());
+    };
+    let wanted = name.trim().to_lowercase();
+    types.iter().find(|t| t.name.to_lowercase() == wanted).cloned().ok_or_else(|| {
+        let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+        Problem::new(
+            field::ISSUE_TYPE,
+            SUBTASK_TYPE_UNKNOWN,
+            format!(
+                "This project has no subtask type \"{name}\"; its subtask types: {}.",
+                known.join(", ")
+            ),
+        )
+    })
 }
