@@ -13,9 +13,13 @@ mod descriptor_schema;
 #[cfg(test)]
 mod headers;
 #[cfg(test)]
+mod instance;
+#[cfg(test)]
 mod licence;
 #[cfg(test)]
 mod lifecycle;
+#[cfg(test)]
+mod no_sandbox;
 #[cfg(test)]
 mod outage;
 #[cfg(test)]
@@ -28,3 +32,7 @@ mod rate_limit;
 mod subtasks;
 #[cfg(test)]
 mod support;
+#[cfg(test)]
+mod text_api;
+#[cfg(test)]
+mod two_instances;
