@@ -67,6 +67,20 @@ impl Sandbox {
         self.with_site(client_key, |site| site.add_project(project))?.map_err(invalid)
     }
 
+    /// Add an issue type to a project (e.g. a second subtask type, `hierarchy_level` -1); its id.
+    pub fn add_issue_type(
+        &self,
+        client_key: &ClientKey,
+        project_key: &str,
+        name: &str,
+        hierarchy_level: i32,
+    ) -> Result<String, SandboxError> {
+        self.with_site(client_key, |site| {
+            site.add_project_issue_type(project_key, name, hierarchy_level)
+        })?
+        .ok_or_else(|| invalid(format!("no project {project_key}")))
+    }
+
     pub fn project(
         &self,
         client_key: &ClientKey,
@@ -102,6 +116,22 @@ impl Sandbox {
             rendered.get("fields").cloned()
         })?
         .ok_or_else(|| invalid(format!("no issue {id_or_key}")))
+    }
+
+    /// Delete an issue and its subtasks, as a user deleting it in Jira would (no REST); `false`
+    /// when there is no such issue.
+    pub fn delete_issue(
+        &self,
+        client_key: &ClientKey,
+        id_or_key: &str,
+    ) -> Result<bool, SandboxError> {
+        self.with_site(client_key, |site| {
+            let Some(id) = site.issue(id_or_key).map(|i| i.id) else {
+                return false;
+            };
+            site.issues.retain(|i| i.id != id && i.parent_id != Some(id));
+            true
+        })
     }
 
     /// Keys of every issue on the site, oldest first.
