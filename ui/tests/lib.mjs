@@ -1,0 +1,93 @@
+// Shared helpers of the browser tests: Chromium through playwright-core, the sandbox's Jira
+// host pages, the app's iframe, screenshots in light and dark, axe-core in every state, and a
+// guard that fails the run on any console error, page error or CSP violation.
+
+import { chromium } from "playwright-core";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+
+export const HOST = process.env.STJ_UI_HOST_URL || "http://127.0.0.1:8081";
+export const APP = process.env.STJ_UI_APP_URL || "http://127.0.0.1:8080";
+export const OUT = process.env.STJ_UI_OUT || "../target/ui";
+const EXECUTABLE = process.env.STJ_CHROMIUM || "/usr/bin/chromium";
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+mkdirSync(OUT, { recursive: true });
+
+// As the machine's probe starts it: no background networking (the machine has no internet).
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+let shotCounter = 0;
+
+/** A browser session; `problems` collects console errors, page errors and CSP violations. */
+export async function session(t, { colorScheme = "light" } = {}) {
+  const browser = await chromium.launch({ executablePath: EXECUTABLE, args: ARGS, headless: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (msg) => { if (msg.type() === "error") { problems.push(`console: ${msg.text()}`); } });
+  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+  t.after(async () => {
+    await browser.close();
+  });
+  return {
+    browser, context, page, problems,
+    /** Fails when anything went wrong in the console so far. */
+    clean() { assert.deepEqual(problems, [], "console errors or CSP violations"); },
+  };
+}
+
+/** Opens a host page (`/browse/DEMO-1`, …) as `as` (admin | member | unlicensed) in `theme`. */
+export async function open(s, path, { as = "admin", theme = "light" } = {}) {
+  const sep = path.includes("?") ? "&" : "?";
+  await s.page.goto(`${HOST}${path}${sep}as=${as}&theme=${theme}`);
+  return appFrame(s);
+}
+
+/** The app's iframe, once its module has rendered. */
+export async function appFrame(s) {
+  const handle = await s.page.waitForSelector("iframe#app-frame", { timeout: 15000 });
+  const frame = await handle.contentFrame();
+  await frame.waitForSelector("#app:not(:has(> .loading))", { timeout: 15000 });
+  return frame;
+}
+
+/** A screenshot of the whole host page: target/ui/NN-name.png */
+export async function shot(s, name) {
+  shotCounter += 1;
+  const file = join(OUT, `${String(shotCounter).padStart(2, "0")}-${name}.png`);
+  await s.page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** axe-core inside the app's frame: no serious or critical violation. */
+export async function axe(frame, state) {
+  if (!(await frame.evaluate(() => Boolean(globalThis.axe)))) { await frame.evaluate(AXE); }
+  const result = await frame.evaluate(async () => {
+    const r = await globalThis.axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+  });
+  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  writeFileSync(join(OUT, `axe-${state}.json`), JSON.stringify(result, null, 2));
+  assert.deepEqual(serious, [], `axe (${state}): ${JSON.stringify(serious, null, 2)}`);
+}
+
+/** Sandbox control API: faults, counts, resets. */
+export async function control(method, path, body) {
+  const res = await fetch(`${HOST}${path}`, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  const text = await res.text();
+  if (!res.ok) { throw new Error(`${method} ${path}: ${res.status} ${text}`); }
+  return text ? JSON.parse(text) : null;
+}
+
+/** Appends a measured figure to target/ui/metrics.json. */
+export function metric(name, value, unit) {
+  const file = join(OUT, "metrics.json");
+  let all = {};
+  try { all = JSON.parse(readFileSync(file, "utf8")); } catch { all = {}; }
+  all[name] = { value, unit };
+  writeFileSync(file, JSON.stringify(all, null, 2));
+  console.log(`metric ${name}: ${value} ${unit}`);
+}
