@@ -119,7 +119,7 @@ impl FaultTable {
 }
 
 /// Middleware: record the request, then apply the first matching fault. Control routes under
-/// `/__sandbox` are never faulted or recorded.
+/// `/__sandbox` and the browser's host pages are never faulted or recorded.
 pub(crate) async fn inject(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -128,7 +128,7 @@ pub(crate) async fn inject(
     let Some(state) = req.app_data::<web::Data<Sandbox>>().cloned() else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
-    if path.starts_with("/__sandbox") {
+    if path.starts_with("/__sandbox") || crate::host::is_host_path(&path) {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     }
     let jira_path = strip_site(&path);

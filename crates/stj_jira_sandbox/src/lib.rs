@@ -5,6 +5,7 @@ mod config;
 pub mod conformance;
 mod control;
 mod faults;
+mod host;
 mod lifecycle;
 mod record;
 mod rest;
@@ -35,7 +36,7 @@ pub use server::Sandbox;
 pub use site::model::{
     Entity, IssueRef, IssueTypeInfo, JiraUser, NewIssue, NewProject, Permissions, ProjectInfo,
 };
-pub use site::seed::{DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, DemoSeed};
+pub use site::seed::{DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, DemoSeed, QA_CHECK_TYPE};
 pub use tenants::{LicenceState, TenantInfo};
 pub use tokens::{decode_claims_unverified, sign_hs256, sign_rs256, unsigned_token};
 
@@ -105,6 +106,7 @@ impl JiraSandbox {
             sites: Mutex::new(HashMap::new()),
             seed_new_tenants: config.seed_demo,
             agent,
+            host: host::HostState::default(),
         }));
         let (tx, rx) = std::sync::mpsc::channel();
         let served = sandbox.clone();

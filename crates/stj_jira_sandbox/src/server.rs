@@ -36,6 +36,8 @@ pub struct Sandbox {
     pub(crate) seed_new_tenants: bool,
     /// Client for the lifecycle callbacks: no redirects, statuses returned rather than raised.
     pub(crate) agent: ureq::Agent,
+    /// The host pages' descriptor cache and open pages.
+    pub(crate) host: crate::host::HostState,
 }
 
 /// A panic while holding a lock leaves plain data behind; the sandbox keeps serving it.
@@ -67,6 +69,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(ADDON, web::get().to(addon))
         .route(&format!("/site/{{site}}{ADDON}"), web::get().to(addon))
         .configure(rest::routes)
+        .configure(crate::host::routes)
         .configure(control::routes);
 }
 

@@ -67,6 +67,20 @@ impl Sandbox {
         self.with_site(client_key, |site| site.add_project(project))?.map_err(invalid)
     }
 
+    /// Add an issue type to a project (e.g. a second subtask type, `hierarchy_level` -1); its id.
+    pub fn add_issue_type(
+        &self,
+        client_key: &ClientKey,
+        project_key: &str,
+        name: &str,
+        hierarchy_level: i32,
+    ) -> Result<String, SandboxError> {
+        self.with_site(client_key, |site| {
+            site.add_project_issue_type(project_key, name, hierarchy_level)
+        })?
+        .ok_or_else(|| invalid(format!("no project {project_key}")))
+    }
+
     pub fn project(
         &self,
         client_key: &ClientKey,

@@ -221,6 +221,21 @@ impl Site {
         self.issues.last()
     }
 
+    /// One more issue type, offered by `project_key` (its own type when team-managed; a shared
+    /// type that joins this project's scheme when company-managed). `None`: no such project.
+    pub fn add_project_issue_type(
+        &mut self,
+        project_key: &str,
+        name: &str,
+        level: i32,
+    ) -> Option<String> {
+        let project = self.project(project_key)?;
+        let scope = project.team_managed.then_some(project.id);
+        let id = self.new_issue_type(name, level, scope);
+        self.project_mut(project_key)?.issue_type_ids.push(id.clone());
+        Some(id)
+    }
+
     fn new_issue_type(&mut self, name: &str, level: i32, scope_project: Option<u64>) -> String {
         let id = self.next_issue_type_id.to_string();
         self.next_issue_type_id = self.next_issue_type_id.saturating_add(1);

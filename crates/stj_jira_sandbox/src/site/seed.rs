@@ -11,6 +11,9 @@ use crate::{Sandbox, SandboxError};
 pub const DEMO_ADMIN_ACCOUNT_ID: &str = "5d1c3a0e7b2f4a0c9e8d7f61";
 pub const DEMO_MEMBER_ACCOUNT_ID: &str = "5d1c3a0e7b2f4a0c9e8d7f62";
 
+/// DEMO's second subtask type.
+pub const QA_CHECK_TYPE: &str = "QA check";
+
 /// What [`Sandbox::seed_demo`] created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DemoSeed {
@@ -22,6 +25,8 @@ pub struct DemoSeed {
     pub project_key: String,
     pub project_id: String,
     pub subtask_type_id: String,
+    /// `QA check`, DEMO's second subtask type (after `Sub-task`), so type pickers have a choice.
+    pub qa_subtask_type_id: String,
     /// `DEMO-1`, "Launch the new onboarding flow", due in 30 days, assigned to the member.
     pub parent_issue_key: String,
     pub parent_issue_id: String,
@@ -35,7 +40,8 @@ pub struct DemoSeed {
 
 impl Sandbox {
     /// Seed a tenant with the demo content: an admin and a member, the company-managed project
-    /// `DEMO` with parent issue `DEMO-1`, and the team-managed project `TEAM` with `TEAM-1`.
+    /// `DEMO` (subtask types `Sub-task` and `QA check`) with parent issue `DEMO-1`, and the
+    /// team-managed project `TEAM` with `TEAM-1`.
     /// Refused if the tenant already has a `DEMO` project.
     pub fn seed_demo(&self, client_key: &ClientKey) -> Result<DemoSeed, SandboxError> {
         let admin = JiraUser::new(DEMO_ADMIN_ACCOUNT_ID, "Ada Admin").admin();
@@ -43,6 +49,7 @@ impl Sandbox {
         let demo = self.add_project(client_key, &NewProject::company_managed("DEMO", "Demo"))?;
         let team =
             self.add_project(client_key, &NewProject::team_managed("TEAM", "Team Onboarding"))?;
+        let qa_subtask_type_id = self.add_issue_type(client_key, "DEMO", QA_CHECK_TYPE, -1)?;
         self.add_user(client_key, admin)?;
         self.add_user(client_key, member)?;
         let now = chrono::Utc::now();
@@ -75,6 +82,7 @@ impl Sandbox {
             admin_account_id: DEMO_ADMIN_ACCOUNT_ID.to_owned(),
             member_account_id: DEMO_MEMBER_ACCOUNT_ID.to_owned(),
             subtask_type_id: subtask(&demo),
+            qa_subtask_type_id,
             project_key: demo.key,
             project_id: demo.id,
             parent_issue_key: parent.key,

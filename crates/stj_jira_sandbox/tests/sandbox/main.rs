@@ -9,6 +9,8 @@
 mod common;
 mod conformance;
 mod faults;
+mod host;
+mod host_pages;
 mod install_keys;
 mod jira;
 mod licence;

@@ -1,6 +1,7 @@
 use serde_json::Value;
 use stj_jira_sandbox::{
-    DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, JiraSandbox, SandboxConfig, SandboxError,
+    DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, JiraSandbox, QA_CHECK_TYPE, SandboxConfig,
+    SandboxError,
 };
 
 use crate::jira::{APP, As, Site};
@@ -39,6 +40,24 @@ fn the_demo_seed_has_two_projects_two_users_and_a_parent_issue() {
     };
     assert_eq!(subtask_of(&demo), seed.subtask_type_id.as_str());
     assert_eq!(subtask_of(&team), seed.team_subtask_type_id.as_str());
+    let subtask_types = |project: &Value| -> Vec<(String, String)> {
+        project["issueTypes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["hierarchyLevel"] == -1)
+            .map(|t| (t["id"].as_str().unwrap().to_owned(), t["name"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        subtask_types(&demo),
+        [
+            (seed.subtask_type_id.clone(), "Sub-task".to_owned()),
+            (seed.qa_subtask_type_id.clone(), QA_CHECK_TYPE.to_owned())
+        ],
+        "DEMO offers two subtask types, Sub-task first"
+    );
+    assert_eq!(subtask_types(&team).len(), 1);
 
     assert!(site.sandbox.user(ck, DEMO_ADMIN_ACCOUNT_ID).unwrap().site_admin);
     let member = site.sandbox.user(ck, DEMO_MEMBER_ACCOUNT_ID).unwrap();
