@@ -1,5 +1,14 @@
 //! The tenants the app knows, read through from the registry and kept briefly in memory so a
-//! verified request costs no database round trip. Lifecycle changes evict at once.
+//! verified request costs no database round trip. Lifecycle changes evict at once here; other
+//! instances learn of them from the registry (see "Several instances" below).
+//!
+//! Several instances share one registry, and a lifecycle callback reaches only one of them:
+//! - a re-install (new shared secret) is honoured by every instance at once: a token whose
+//!   signature fails against a cached secret, or whose issuer was cached as unknown, makes the
+//!   authenticator re-read the registry (`refresh`) before answering 401;
+//! - a disable or uninstall is seen by the others within the cache's lifetime
+//!   (`connect.tenant_cache_secs`, at most [`MAX_TTL_SECS`]): a cached, still valid secret would
+//!   otherwise keep verifying, and nothing in a token says the tenant was disabled.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -37,6 +46,10 @@ pub struct TenantDirectory {
     cache: Mutex<HashMap<ClientKey, (Instant, Option<Tenant>)>>,
 }
 
+/// The longest `connect.tenant_cache_secs` allowed: the stated bound for another instance to
+/// refuse a tenant that was disabled or uninstalled through one of them.
+pub const MAX_TTL_SECS: u64 = 5;
+
 /// Bound on cached entries (found and not found), so unknown issuers cannot grow memory.
 const MAX_CACHED: usize = 10_000;
 
@@ -58,9 +71,22 @@ impl TenantDirectory {
     }
 
     pub async fn get(&self, client_key: &ClientKey) -> Result<Option<Tenant>, TenantError> {
+        Ok(self.lookup(client_key).await?.0)
+    }
+
+    /// The tenant, and whether it came from the cache (then `refresh` may find newer news).
+    pub(crate) async fn lookup(
+        &self,
+        client_key: &ClientKey,
+    ) -> Result<(Option<Tenant>, bool), TenantError> {
         if let Some(hit) = self.cached(client_key) {
-            return Ok(hit);
+            return Ok((hit, true));
         }
+        Ok((self.refresh(client_key).await?, false))
+    }
+
+    /// Reads the tenant from the registry, replacing whatever was cached.
+    pub async fn refresh(&self, client_key: &ClientKey) -> Result<Option<Tenant>, TenantError> {
         let tenant = match self.registry.find(client_key).await? {
             None => None,
             Some(installation) => Some(Tenant {

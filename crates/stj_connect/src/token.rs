@@ -128,16 +128,16 @@ impl ConnectJwtAuthenticator {
             return Err(AuthError::Algorithm);
         }
         let client_key = unverified_issuer(&token)?;
-        let tenant = self
-            .tenants
-            .get(&client_key)
-            .await
-            .map_err(|e| AuthError::Unavailable(e.into()))?
-            .ok_or(AuthError::UnknownIssuer)?;
-        let key = HS256Key::from_bytes(tenant.shared_secret.expose().as_bytes());
-        let claims = key
-            .verify_token::<AtlassianClaims>(&token, Some(verification_options()))
-            .map_err(|e| classify(&e))?;
+        let unavailable = |e: crate::tenants::TenantError| AuthError::Unavailable(e.into());
+        let (cached, from_cache) = self.tenants.lookup(&client_key).await.map_err(unavailable)?;
+        let (tenant, claims) = match check_signature(cached, &token) {
+            // Another instance may have re-installed the tenant (new secret) since we cached it.
+            Err(AuthError::UnknownIssuer | AuthError::Signature) if from_cache => {
+                let fresh = self.tenants.refresh(&client_key).await.map_err(unavailable)?;
+                check_signature(fresh, &token)?
+            }
+            result => result?,
+        };
         require_times(&claims)?;
         let expected = qsh(facts.method, facts.raw_path, facts.raw_query, &self.app_base_path);
         let ok = match (claims.custom.qsh.as_deref(), policy) {
@@ -150,6 +150,19 @@ impl ConnectJwtAuthenticator {
         }
         Ok((tenant, claims))
     }
+}
+
+/// The tenant's secret verifies the token (signature and times), or why not.
+fn check_signature(
+    tenant: Option<Tenant>,
+    token: &str,
+) -> Result<(Tenant, JWTClaims<AtlassianClaims>), AuthError> {
+    let tenant = tenant.ok_or(AuthError::UnknownIssuer)?;
+    let key = HS256Key::from_bytes(tenant.shared_secret.expose().as_bytes());
+    let claims = key
+        .verify_token::<AtlassianClaims>(token, Some(verification_options()))
+        .map_err(|e| classify(&e))?;
+    Ok((tenant, claims))
 }
 
 #[async_trait]

@@ -140,6 +140,12 @@ impl Settings {
             );
         }
         anyhow::ensure!(
+            self.connect.tenant_cache_secs <= stj_connect::tenants::MAX_TTL_SECS,
+            "connect.tenant_cache_secs must be at most {}: it bounds how long another instance \
+             keeps accepting a disabled or uninstalled tenant",
+            stj_connect::tenants::MAX_TTL_SECS
+        );
+        anyhow::ensure!(
             self.sealing.keys.contains_key(&self.sealing.active_key_id),
             "sealing.active_key_id {:?} has no key in sealing.keys",
             self.sealing.active_key_id

@@ -13,6 +13,8 @@ mod descriptor_schema;
 #[cfg(test)]
 mod headers;
 #[cfg(test)]
+mod instance;
+#[cfg(test)]
 mod licence;
 #[cfg(test)]
 mod lifecycle;
@@ -30,3 +32,5 @@ mod rate_limit;
 mod subtasks;
 #[cfg(test)]
 mod support;
+#[cfg(test)]
+mod two_instances;

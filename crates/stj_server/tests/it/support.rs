@@ -146,7 +146,7 @@ pub fn spawn_app_with(db: Db, overrides: &[(&str, &str)]) -> TestApp {
 }
 
 /// Migrations run once per database URL per test binary (concurrent runs would race).
-fn migrate_once(url: &str) {
+pub fn migrate_once(url: &str) {
     static DONE: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
     let done = DONE.get_or_init(|| Mutex::new(Vec::new()));
     let mut done = done.lock().expect("migrations lock");
