@@ -37,7 +37,8 @@ async function issueView(root, ctx) {
   const results = h("section", { id: "results", hidden: true, "aria-labelledby": "results-title" });
   const saveBox = h("section", { id: "save-template", hidden: true, "aria-label": "Save as template" });
   fill(root,
-    h("h1", {}, "Subtask templates"),
+    // Jira's panel already shows the module's name; the heading stays for screen readers.
+    h("h1", { class: "visually-hidden" }, "Subtask templates"),
     notice, tabs.el, templatePanel, quickPanel, previewBox,
     h("div", { class: "actions" }, createButton, saveAsButton),
     progress, results, saveBox);
