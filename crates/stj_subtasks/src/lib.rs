@@ -13,5 +13,6 @@ pub use ports::{
 };
 pub use properties::{PropertyStore, PropertyTarget};
 pub use service::{
-    ApplyError, ApplyReport, ApplyRequest, ItemReport, ItemStatus, Preview, SubtaskService,
+    ApplyError, ApplyOptions, ApplyReport, ApplyRequest, ItemReport, ItemStatus, Preview,
+    PreviewItem, PreviousApplication, QUICK_ENTRY_SOURCE, Recorded, SubtaskService,
 };

@@ -36,6 +36,8 @@ pub struct ParentIssue {
     pub due_date: Option<NaiveDate>,
     /// A subtask cannot have subtasks.
     pub is_subtask: bool,
+    /// Keys of its subtasks as Jira lists them (to tell which created ones still exist).
+    pub subtask_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +70,8 @@ pub struct NewSubtask {
     pub original_estimate: Option<String>,
     pub priority_name: Option<String>,
     pub due_date: Option<NaiveDate>,
+    /// Jira's bulk create takes the issue type per issue, so items of one call may differ.
+    pub issue_type_id: String,
     pub origin: Origin,
 }
 
@@ -155,9 +159,18 @@ pub trait IssueGateway: Send + Sync + Debug {
         &self,
         caller: &Caller,
         parent: &ParentIssue,
-        issue_type_id: &str,
         items: &[NewSubtask],
     ) -> Result<Vec<ItemOutcome>, GatewayError>;
+
+    /// Users by account id (one call for all), for display names in a preview. Unknown or
+    /// invisible accounts are left out; an empty answer is always acceptable.
+    async fn users(
+        &self,
+        _caller: &Caller,
+        _account_ids: &[String],
+    ) -> Result<Vec<UserRef>, GatewayError> {
+        Ok(Vec::new())
+    }
 
     /// The parent's subtasks, oldest first, with the origin marker each carries (if any).
     async fn subtask_origins(

@@ -1,35 +1,63 @@
-//! Preview and apply. Apply creates what is missing, in typed order, at most 50 per bulk call; a
-//! write whose outcome is unknown is resolved by looking at the parent's subtasks (each carries an
+//! Preview and apply. An application is one click, named by the client's idempotency key: apply
+//! creates what that application still lacks, in typed order, at most 50 per bulk call; a write
+//! whose outcome is unknown is resolved by looking at the parent's subtasks (each carries an
 //! origin marker), never by creating again.
+
+mod run;
+mod types;
+
+pub use types::SUBTASK_TYPE_UNKNOWN;
 
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use serde_json::Value;
 use stj_privacy::Personal;
-use stj_templates::{ParentContext, RenderedAssignee, RenderedSubtask, SubtaskSpec, render_all};
+use stj_templates::{ParentContext, RenderedAssignee, RenderedSubtask, SubtaskSpec, render};
 use stj_validation::ValidationReport;
 
-use crate::ledger::{ApplyEntry, Ledger};
+use crate::ledger::{Ledger, Stamp};
 use crate::ports::{
-    Caller, GatewayError, IssueGateway, ItemOutcome, NewSubtask, Origin, ParentIssue,
+    Caller, GatewayError, IssueGateway, IssueTypeRef, NewSubtask, Origin, ParentIssue,
     ProjectSubtaskTypes,
 };
+use run::Run;
 
 /// Jira's bulk-create limit.
 pub const BULK_LIMIT: usize = 50;
-/// Attempts to resolve an uncertain write before giving up (the user can retry safely).
-const MAX_RECOVERIES: usize = 3;
+/// What quick entry typed into the issue view is recorded as (it has no stored template).
+pub const QUICK_ENTRY_SOURCE: &str = "quick-entry";
 
 #[derive(Debug, Clone)]
 pub struct ApplyRequest {
     pub issue_key: String,
     pub specs: Vec<SubtaskSpec>,
-    /// Identifies the template (e.g. `personal/weekly-release`) or `quick-entry`.
-    pub source_id: String,
-    /// Set to apply the same template again on purpose (a new application, not a retry).
-    pub repeat: Option<String>,
+    /// The source line (1-based) of each spec, for problems and reports; missing entries fall
+    /// back to the spec's position.
+    pub lines: Vec<usize>,
+    /// `personal/{id}`, `project/{KEY}/{id}` or [`QUICK_ENTRY_SOURCE`].
+    pub source: String,
+    /// The user's date for relative due dates.
     pub today: NaiveDate,
+    /// The type of lines that name none (`None`: the project's first subtask type).
+    pub subtask_type_id: Option<String>,
+}
+
+impl ApplyRequest {
+    /// The source line of item `index`.
+    pub fn line(&self, index: usize) -> usize {
+        self.lines.get(index).copied().unwrap_or_else(|| index.saturating_add(1))
+    }
+}
+
+/// What makes an apply request one particular click.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// The client's idempotency key: the application's id on this parent.
+    pub apply_id: String,
+    /// Re-create the items of this application whose subtasks no longer exist.
+    pub recreate_deleted: bool,
+    /// The UTC date recorded for a new application.
+    pub applied_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +77,7 @@ pub enum ItemStatus {
 
 #[derive(Debug, Clone)]
 pub struct ItemReport {
+    pub line: usize,
     pub summary: Personal<String>,
     pub status: ItemStatus,
 }
@@ -60,10 +89,44 @@ pub struct ApplyReport {
     pub items: Vec<ItemReport>,
 }
 
+/// One item as it would be created.
+#[derive(Debug, Clone)]
+pub struct PreviewItem {
+    pub line: usize,
+    pub rendered: RenderedSubtask,
+    pub issue_type: IssueTypeRef,
+    /// The assignee's display name, when the assignee is a person Jira let us look up.
+    pub assignee_name: Option<Personal<String>>,
+}
+
+/// An earlier application of the same template on the parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousApplication {
+    pub apply_id: String,
+    pub applied_on: Option<NaiveDate>,
+    pub total: usize,
+    pub created: usize,
+    /// Created subtasks still among the parent's subtasks.
+    pub present: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct Preview {
     pub parent_key: String,
-    pub items: Vec<RenderedSubtask>,
+    pub items: Vec<PreviewItem>,
+    pub subtask_types: Vec<IssueTypeRef>,
+    pub default_type_id: String,
+    /// Newest first; empty for quick entry.
+    pub previous: Vec<PreviousApplication>,
+}
+
+/// What an earlier application recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub total: usize,
+    /// Created key per item (`None`: not created yet).
+    pub keys: Vec<Option<String>>,
+    pub pending: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +137,14 @@ pub enum ApplyError {
     ParentIsSubtask(String),
     #[error("the project has no subtask issue type (subtasks may be disabled)")]
     NoSubtaskType,
+    #[error("the subtask type is not one of the project's subtask types")]
+    SubtaskTypeInvalid,
+    /// The idempotency key names an application of another size on this parent.
+    #[error("this idempotency key was used for an application of {recorded} items")]
+    KeyReused { recorded: usize },
+    /// Another request holds this issue's ledger past the wait bound; nothing was done.
+    #[error("the issue is busy with another application")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Gateway(#[from] GatewayError),
     /// Some items were created; the rest can be created by applying again (no duplicates).
@@ -98,9 +169,56 @@ impl SubtaskService {
         caller: &Caller,
         request: &ApplyRequest,
     ) -> Result<Preview, ApplyError> {
-        let parent = self.gateway.parent(caller, &request.issue_key).await?;
-        let items = render(caller, &parent, request)?;
-        Ok(Preview { parent_key: parent.key, items })
+        let (parent, stored, types) = self.look_up(caller, &request.issue_key).await?;
+        let (default_type, items) = self.items(caller, &parent, request, &types, "")?;
+        let names = self.display_names(caller, &parent, &items).await;
+        let ledger = Ledger::parse(stored.as_ref());
+        let previous = if request.source == QUICK_ENTRY_SOURCE {
+            Vec::new()
+        } else {
+            ledger
+                .of_source(&request.source)
+                .map(|entry| PreviousApplication {
+                    apply_id: entry.id.clone(),
+                    applied_on: entry.applied_on(),
+                    total: entry.total,
+                    created: entry.created(),
+                    present: entry
+                        .keys
+                        .iter()
+                        .flatten()
+                        .filter(|k| parent.subtask_keys.contains(k))
+                        .count(),
+                })
+                .collect()
+        };
+        let items = items
+            .into_iter()
+            .map(|(item, rendered)| {
+                let issue_type = types
+                    .iter()
+                    .find(|t| t.id == item.issue_type_id)
+                    .cloned()
+                    .unwrap_or_else(|| default_type.clone());
+                let assignee_name = match &rendered.assignee {
+                    RenderedAssignee::Account(id) => names.get(id).cloned(),
+                    _ => None,
+                };
+                PreviewItem {
+                    line: request.line(item.origin.index),
+                    rendered,
+                    issue_type,
+                    assignee_name,
+                }
+            })
+            .collect();
+        Ok(Preview {
+            parent_key: parent.key,
+            items,
+            default_type_id: default_type.id,
+            subtask_types: types,
+            previous,
+        })
     }
 
     /// The issue's existing subtasks as template lines (due dates are absolute there, so they
@@ -126,54 +244,125 @@ impl SubtaskService {
             .collect())
     }
 
-    /// What an earlier application recorded: the created key per item (`None`: not created yet).
+    /// What an earlier application recorded in the parent's ledger.
     pub async fn application(
         &self,
         caller: &Caller,
         issue_key: &str,
         apply_id: &str,
-    ) -> Result<Option<Vec<Option<String>>>, GatewayError> {
+    ) -> Result<Option<Recorded>, GatewayError> {
         let stored = self.gateway.get_issue_property(caller, issue_key, &self.ledger_key).await?;
-        Ok(Ledger::parse(stored.as_ref()).find(apply_id).map(|entry| entry.keys.clone()))
+        Ok(Ledger::parse(stored.as_ref()).find(apply_id).map(|entry| Recorded {
+            total: entry.total,
+            keys: entry.keys.clone(),
+            pending: entry.pending,
+        }))
     }
 
     pub async fn apply(
         &self,
         caller: &Caller,
         request: &ApplyRequest,
+        options: &ApplyOptions,
     ) -> Result<ApplyReport, ApplyError> {
-        // Looked up together, neither waiting for the other: the parent with its ledger (one call
-        // where the gateway can) and the subtask types of the project the issue key names.
-        let (looked_up, by_key) = tokio::join!(
-            self.gateway.parent_with_property(caller, &request.issue_key, &self.ledger_key),
-            self.types_by_issue_key(caller, &request.issue_key),
-        );
-        let (parent, stored_ledger) = looked_up?;
+        let (parent, stored, types) = self.look_up(caller, &request.issue_key).await?;
         if parent.is_subtask {
             return Err(ApplyError::ParentIsSubtask(parent.key));
         }
-        let rendered = render(caller, &parent, request)?;
+        let (_, items) = self.items(caller, &parent, request, &types, &options.apply_id)?;
+        let items: Vec<NewSubtask> = items.into_iter().map(|(item, _)| item).collect();
+        let stamp = Stamp { source: request.source.clone(), on: options.applied_on };
+        let mut run =
+            Run::start(self, caller, &parent, stored.as_ref(), options, &stamp, &items).await?;
+        let result = run.create_missing(&items).await;
+        let report = run.report(request, &items);
+        match result {
+            Ok(()) => Ok(report),
+            Err(cause) => Err(ApplyError::Incomplete { report, cause }),
+        }
+    }
+
+    /// The parent with its ledger and its project's subtask types. Looked up together, neither
+    /// waiting for the other: the parent with its ledger (one call where the gateway can) and
+    /// the subtask types of the project the issue key names.
+    async fn look_up(
+        &self,
+        caller: &Caller,
+        issue_key: &str,
+    ) -> Result<(ParentIssue, Option<serde_json::Value>, Vec<IssueTypeRef>), ApplyError> {
+        let (looked_up, by_key) = tokio::join!(
+            self.gateway.parent_with_property(caller, issue_key, &self.ledger_key),
+            self.types_by_issue_key(caller, issue_key),
+        );
+        let (parent, stored) = looked_up?;
         let types = match by_key {
             // Only if the key's project is the parent's (a moved issue keeps its old keys).
             Some(found) if found.project_id == parent.project_id => found.types,
             _ => self.gateway.subtask_types(caller, &parent.project_id).await?,
         };
-        let issue_type = types.first().ok_or(ApplyError::NoSubtaskType)?.id.clone();
-        let apply_id = apply_id(&parent.key, request, &rendered);
-        let items: Vec<NewSubtask> = rendered
-            .into_iter()
-            .enumerate()
-            .map(|(index, r)| new_subtask(r, Origin { apply_id: apply_id.clone(), index }))
-            .collect();
-        let mut run =
-            Run::start(self, caller, &parent, stored_ledger.as_ref(), &apply_id, items.len())
-                .await?;
-        let result = run.create_missing(&issue_type, &items).await;
-        let report = run.report(&items);
-        match result {
-            Ok(()) => Ok(report),
-            Err(cause) => Err(ApplyError::Incomplete { report, cause }),
+        Ok((parent, stored, types))
+    }
+
+    /// Every item rendered and typed, with its origin marker; all problems at their source lines.
+    fn items(
+        &self,
+        caller: &Caller,
+        parent: &ParentIssue,
+        request: &ApplyRequest,
+        types: &[IssueTypeRef],
+        apply_id: &str,
+    ) -> Result<(IssueTypeRef, Vec<(NewSubtask, RenderedSubtask)>), ApplyError> {
+        let default_type = types::default_type(types, request)?;
+        let context = context(caller, parent, request.today);
+        let mut report = ValidationReport::new();
+        let mut items = Vec::with_capacity(request.specs.len());
+        for (index, spec) in request.specs.iter().enumerate() {
+            let line = Some(request.line(index));
+            let issue_type = report.check(line, types::line_type(types, spec, &default_type));
+            match render(spec, &context) {
+                Ok(rendered) => {
+                    if let Some(issue_type) = issue_type {
+                        let origin = Origin { apply_id: apply_id.to_owned(), index };
+                        items.push((new_subtask(&rendered, issue_type.id, origin), rendered));
+                    }
+                }
+                Err(problems) => report.merge(line, problems),
+            }
         }
+        let items = report.into_result(items).map_err(ApplyError::Invalid)?;
+        Ok((default_type, items))
+    }
+
+    /// Display names of the people items are assigned to; a failed look-up only costs names.
+    async fn display_names(
+        &self,
+        caller: &Caller,
+        parent: &ParentIssue,
+        items: &[(NewSubtask, RenderedSubtask)],
+    ) -> std::collections::HashMap<String, Personal<String>> {
+        let mut names = std::collections::HashMap::new();
+        if let Some(assignee) = &parent.assignee {
+            names.insert(assignee.account_id.clone(), assignee.display_name.clone());
+        }
+        let mut wanted: Vec<String> = items
+            .iter()
+            .filter_map(|(_, r)| match &r.assignee {
+                RenderedAssignee::Account(id) if !names.contains_key(id) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return names;
+        }
+        match self.gateway.users(caller, &wanted).await {
+            Ok(users) => {
+                names.extend(users.into_iter().map(|u| (u.account_id, u.display_name)));
+            }
+            Err(err) => tracing::debug!(error = %err, "user look-up failed; preview without names"),
+        }
+        names
     }
 
     /// The subtask types of the project an issue key names (`DEMO-1`: `DEMO`), or `None` when the
@@ -194,177 +383,21 @@ impl SubtaskService {
     }
 }
 
-/// One application in progress: the ledger entry and what this attempt created.
-struct Run<'a> {
-    service: &'a SubtaskService,
-    caller: &'a Caller,
-    parent: &'a ParentIssue,
-    ledger: Ledger,
-    entry: ApplyEntry,
-    /// Keys present before this attempt started (reported as already existing).
-    existed: Vec<Option<String>>,
-    rejected: Vec<Option<String>>,
-}
-
-impl<'a> Run<'a> {
-    async fn start(
-        service: &'a SubtaskService,
-        caller: &'a Caller,
-        parent: &'a ParentIssue,
-        stored_ledger: Option<&Value>,
-        apply_id: &str,
-        n: usize,
-    ) -> Result<Self, GatewayError> {
-        let mut ledger = Ledger::parse(stored_ledger);
-        let entry = ledger.take(apply_id, n);
-        let needs_recovery = ledger.untrusted() || entry.pending;
-        let mut run = Self {
-            service,
-            caller,
-            parent,
-            ledger,
-            entry,
-            existed: Vec::new(),
-            rejected: vec![None; n],
-        };
-        if needs_recovery {
-            run.recover().await?;
-        }
-        run.existed = run.entry.keys.clone();
-        Ok(run)
-    }
-
-    /// Fills ledger slots from the origin markers of the parent's subtasks.
-    async fn recover(&mut self) -> Result<(), GatewayError> {
-        let origins = self.service.gateway.subtask_origins(self.caller, &self.parent.key).await?;
-        for (key, origin) in origins {
-            if let Some(origin) = origin.filter(|o| o.apply_id == self.entry.id)
-                && let Some(slot) = self.entry.keys.get_mut(origin.index)
-            {
-                slot.get_or_insert(key);
-            }
-        }
-        Ok(())
-    }
-
-    async fn save(&self) -> Result<(), GatewayError> {
-        let value = self.ledger.with(&self.entry).to_value();
-        self.service
-            .gateway
-            .put_issue_property(self.caller, &self.parent.key, &self.service.ledger_key, &value)
-            .await
-    }
-
-    async fn create_missing(
-        &mut self,
-        issue_type: &str,
-        items: &[NewSubtask],
-    ) -> Result<(), GatewayError> {
-        let mut missing = self.entry.missing();
-        if missing.is_empty() {
-            return Ok(());
-        }
-        // Recorded before writing: a crash from here on is recovered from origin markers.
-        self.entry.pending = true;
-        self.save().await?;
-        let mut recoveries = 0;
-        while let Some(chunk) = next_chunk(&missing, &self.rejected) {
-            let batch: Vec<NewSubtask> =
-                chunk.iter().filter_map(|&i| items.get(i).cloned()).collect();
-            match self
-                .service
-                .gateway
-                .bulk_create(self.caller, self.parent, issue_type, &batch)
-                .await
-            {
-                Ok(outcomes) => {
-                    for (&index, outcome) in chunk.iter().zip(outcomes) {
-                        match outcome {
-                            ItemOutcome::Created { key } => {
-                                if let Some(slot) = self.entry.keys.get_mut(index) {
-                                    *slot = Some(key);
-                                }
-                            }
-                            ItemOutcome::Rejected { message } => {
-                                if let Some(slot) = self.rejected.get_mut(index) {
-                                    *slot = Some(message);
-                                }
-                            }
-                        }
-                    }
-                }
-                Err(GatewayError::Uncertain(cause)) if recoveries < MAX_RECOVERIES => {
-                    recoveries = recoveries.saturating_add(1);
-                    tracing::warn!(apply.id = %self.entry.id, error = %cause, "bulk create outcome unknown; recovering");
-                    self.recover().await?;
-                }
-                Err(err) => {
-                    self.save().await.ok();
-                    return Err(err);
-                }
-            }
-            missing = self.entry.missing();
-        }
-        self.entry.pending = false;
-        self.save().await
-    }
-
-    fn report(&self, items: &[NewSubtask]) -> ApplyReport {
-        let keys = &self.entry.keys;
-        let reports = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let key = keys.get(i).cloned().flatten();
-                let existed = self.existed.get(i).cloned().flatten();
-                let rejected = self.rejected.get(i).cloned().flatten();
-                let status = match (existed, key, rejected) {
-                    (Some(key), _, _) => ItemStatus::AlreadyExisted { key },
-                    (None, Some(key), _) => ItemStatus::Created { key },
-                    (None, None, Some(message)) => ItemStatus::Rejected { message },
-                    (None, None, None) => ItemStatus::NotAttempted,
-                };
-                ItemReport { summary: item.summary.clone(), status }
-            })
-            .collect();
-        ApplyReport {
-            apply_id: self.entry.id.clone(),
-            parent_key: self.parent.key.clone(),
-            items: reports,
-        }
-    }
-}
-
-/// The first ≤ 50 missing items that Jira has not rejected, in typed order.
-fn next_chunk(missing: &[usize], rejected: &[Option<String>]) -> Option<Vec<usize>> {
-    let chunk: Vec<usize> = missing
-        .iter()
-        .copied()
-        .filter(|&i| rejected.get(i).is_none_or(Option::is_none))
-        .take(BULK_LIMIT)
-        .collect();
-    (!chunk.is_empty()).then_some(chunk)
-}
-
-fn render(
-    caller: &Caller,
-    parent: &ParentIssue,
-    request: &ApplyRequest,
-) -> Result<Vec<RenderedSubtask>, ApplyError> {
-    let context = ParentContext {
+fn context(caller: &Caller, parent: &ParentIssue, today: NaiveDate) -> ParentContext {
+    ParentContext {
         key: parent.key.clone(),
         summary: parent.summary.expose().clone(),
         assignee_account_id: parent.assignee.as_ref().map(|a| a.account_id.clone()),
         assignee_display_name: parent.assignee.as_ref().map(|a| a.display_name.expose().clone()),
         reporter_account_id: parent.reporter_account_id.clone(),
         due_date: parent.due_date,
-        today: request.today,
+        today,
         applying_account_id: caller.account_id.expose().clone(),
-    };
-    render_all(&request.specs, &context).map_err(ApplyError::Invalid)
+    }
 }
 
-fn new_subtask(rendered: RenderedSubtask, origin: Origin) -> NewSubtask {
+fn new_subtask(rendered: &RenderedSubtask, issue_type_id: String, origin: Origin) -> NewSubtask {
+    let rendered = rendered.clone();
     NewSubtask {
         summary: Personal::new(rendered.summary),
         description: rendered.description.map(Personal::new),
@@ -373,225 +406,10 @@ fn new_subtask(rendered: RenderedSubtask, origin: Origin) -> NewSubtask {
         original_estimate: rendered.original_estimate,
         priority_name: rendered.priority,
         due_date: rendered.due_date,
+        issue_type_id,
         origin,
     }
 }
 
-/// Same parent, same source, same rendered items (and same `repeat` tag) → same application.
-fn apply_id(parent_key: &str, request: &ApplyRequest, rendered: &[RenderedSubtask]) -> String {
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    for part in [parent_key, &request.source_id, request.repeat.as_deref().unwrap_or("")] {
-        ctx.update(part.as_bytes());
-        ctx.update(&[0]);
-    }
-    for item in rendered {
-        let assignee = match &item.assignee {
-            RenderedAssignee::ProjectDefault => "default".to_owned(),
-            RenderedAssignee::Unassigned => "none".to_owned(),
-            RenderedAssignee::Account(id) => format!("id:{id}"),
-        };
-        let fields = [
-            item.summary.as_str(),
-            item.description.as_deref().unwrap_or(""),
-            &assignee,
-            &item.labels.join(" "),
-            item.original_estimate.as_deref().unwrap_or(""),
-            item.priority.as_deref().unwrap_or(""),
-            &item.due_date.map(|d| d.to_string()).unwrap_or_default(),
-        ];
-        for field in fields {
-            ctx.update(field.as_bytes());
-            ctx.update(&[0]);
-        }
-        ctx.update(&[1]);
-    }
-    let digest = ctx.finish();
-    hex::encode(digest.as_ref().get(..16).unwrap_or_default())
-}
-
 #[cfg(test)]
-mod tests {
-    use std::sync::{Arc, Mutex};
-
-    use async_trait::async_trait;
-    use serde_json::Value;
-    use stj_core::ClientKey;
-    use stj_privacy::Personal;
-    use stj_templates::SubtaskSpec;
-
-    use crate::ports::{
-        Caller, ExistingSubtask, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask,
-        Origin, ParentIssue, ProjectSubtaskTypes,
-    };
-    use crate::service::{ApplyRequest, ItemStatus, SubtaskService};
-
-    /// A parent `DEMO-1` in project 10000, whatever key it is asked by; records every call.
-    #[derive(Debug)]
-    struct Fake {
-        /// What the look-up by project key answers.
-        by_key: fn() -> Result<Option<ProjectSubtaskTypes>, GatewayError>,
-        ledger: Mutex<Option<Value>>,
-        calls: Mutex<Vec<String>>,
-    }
-
-    impl Fake {
-        fn new(by_key: fn() -> Result<Option<ProjectSubtaskTypes>, GatewayError>) -> Self {
-            Self { by_key, ledger: Mutex::new(None), calls: Mutex::new(Vec::new()) }
-        }
-
-        fn log(&self, call: String) {
-            self.calls.lock().unwrap().push(call);
-        }
-
-        fn calls(&self) -> Vec<String> {
-            self.calls.lock().unwrap().clone()
-        }
-    }
-
-    fn types(id: &str) -> Vec<IssueTypeRef> {
-        vec![IssueTypeRef { id: id.to_owned(), name: "Sub-task".to_owned() }]
-    }
-
-    #[async_trait]
-    impl IssueGateway for Fake {
-        async fn existing_subtasks(
-            &self,
-            _: &Caller,
-            _: &str,
-        ) -> Result<Vec<ExistingSubtask>, GatewayError> {
-            Ok(Vec::new())
-        }
-
-        async fn parent(&self, _: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError> {
-            self.log(format!("parent {issue_key}"));
-            Ok(ParentIssue {
-                id: "10001".to_owned(),
-                key: "DEMO-1".to_owned(),
-                project_id: "10000".to_owned(),
-                summary: Personal::new("Parent".to_owned()),
-                assignee: None,
-                reporter_account_id: None,
-                due_date: None,
-                is_subtask: false,
-            })
-        }
-
-        async fn project_subtask_types(
-            &self,
-            _: &Caller,
-            project_key: &str,
-        ) -> Result<Option<ProjectSubtaskTypes>, GatewayError> {
-            self.log(format!("project {project_key}"));
-            (self.by_key)()
-        }
-
-        async fn subtask_types(
-            &self,
-            _: &Caller,
-            project_id: &str,
-        ) -> Result<Vec<IssueTypeRef>, GatewayError> {
-            self.log(format!("types {project_id}"));
-            Ok(types("by-id"))
-        }
-
-        async fn bulk_create(
-            &self,
-            _: &Caller,
-            _: &ParentIssue,
-            issue_type_id: &str,
-            items: &[NewSubtask],
-        ) -> Result<Vec<ItemOutcome>, GatewayError> {
-            self.log(format!("bulk {issue_type_id} {}", items.len()));
-            Ok(items
-                .iter()
-                .map(|i| ItemOutcome::Created {
-                    key: format!("DEMO-{}", i.origin.index.saturating_add(2)),
-                })
-                .collect())
-        }
-
-        async fn subtask_origins(
-            &self,
-            _: &Caller,
-            _: &str,
-        ) -> Result<Vec<(String, Option<Origin>)>, GatewayError> {
-            self.log("origins".to_owned());
-            Ok(Vec::new())
-        }
-
-        async fn get_issue_property(
-            &self,
-            _: &Caller,
-            issue_key: &str,
-            _: &str,
-        ) -> Result<Option<Value>, GatewayError> {
-            self.log(format!("get ledger {issue_key}"));
-            Ok(self.ledger.lock().unwrap().clone())
-        }
-
-        async fn put_issue_property(
-            &self,
-            _: &Caller,
-            issue_key: &str,
-            _: &str,
-            value: &Value,
-        ) -> Result<(), GatewayError> {
-            self.log(format!("put ledger {issue_key}"));
-            *self.ledger.lock().unwrap() = Some(value.clone());
-            Ok(())
-        }
-    }
-
-    async fn apply(fake: &Arc<Fake>, issue_key: &str) -> Vec<ItemStatus> {
-        let service = SubtaskService::new(fake.clone(), "app");
-        let caller = Caller {
-            client_key: ClientKey::parse("tenant-1").unwrap(),
-            account_id: Personal::new("user-1".to_owned()),
-        };
-        let request = ApplyRequest {
-            issue_key: issue_key.to_owned(),
-            specs: vec![SubtaskSpec::new("One"), SubtaskSpec::new("Two")],
-            source_id: "quick-entry".to_owned(),
-            repeat: None,
-            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        };
-        let report = service.apply(&caller, &request).await.unwrap();
-        report.items.into_iter().map(|i| i.status).collect()
-    }
-
-    fn created(keys: &[&str]) -> Vec<ItemStatus> {
-        keys.iter().map(|k| ItemStatus::Created { key: (*k).to_owned() }).collect()
-    }
-
-    #[tokio::test]
-    async fn the_types_of_the_keys_project_are_used_when_it_is_the_parents() {
-        let fake = Arc::new(Fake::new(|| {
-            Ok(Some(ProjectSubtaskTypes { project_id: "10000".into(), types: types("by-key") }))
-        }));
-        assert_eq!(apply(&fake, "DEMO-1").await, created(&["DEMO-2", "DEMO-3"]));
-        let calls = fake.calls();
-        assert_eq!(calls.len(), 6, "{calls:?}");
-        let (together, rest) = calls.split_at(3);
-        let mut together = together.to_vec();
-        together.sort();
-        assert_eq!(together, ["get ledger DEMO-1", "parent DEMO-1", "project DEMO"]);
-        assert_eq!(rest, ["put ledger DEMO-1", "bulk by-key 2", "put ledger DEMO-1"]);
-    }
-
-    #[tokio::test]
-    async fn otherwise_the_types_are_asked_for_by_the_parents_project_id() {
-        // The issue was moved: its old key names a project it is no longer in.
-        let moved =
-            || Ok(Some(ProjectSubtaskTypes { project_id: "20000".into(), types: types("by-key") }));
-        let failed = || Err(GatewayError::NotFound);
-        let unsupported = || Ok(None);
-        for by_key in [moved, failed, unsupported] {
-            let fake = Arc::new(Fake::new(by_key));
-            assert_eq!(apply(&fake, "OLD-7").await, created(&["DEMO-2", "DEMO-3"]));
-            let calls = fake.calls();
-            assert!(calls.contains(&"types 10000".to_owned()), "{calls:?}");
-            assert!(calls.contains(&"bulk by-id 2".to_owned()), "{calls:?}");
-            assert!(calls.contains(&"get ledger DEMO-1".to_owned()), "ledger of the parent");
-        }
-    }
-}
+mod tests;

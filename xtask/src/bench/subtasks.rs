@@ -115,7 +115,7 @@ pub(super) fn run(stack: &Stack, rounds: u64, out_dir: &Path) -> anyhow::Result<
         let fault = json!({ "route": route, "fault": { "type": "latency", "ms": LATENCY_MS } });
         stack.post_expect("/__sandbox/faults", &fault, 201)?;
     }
-    let body = json!({ "quickEntry": quick_entry(SUBTASKS), "sourceId": "bench/subtasks" });
+    let body = json!({ "quickEntry": quick_entry(SUBTASKS) });
     let mut results = Vec::new();
     for n in 1..=rounds {
         let round = apply_round(stack, &body).with_context(|| format!("round {n}"))?;
@@ -153,12 +153,15 @@ fn apply_round(stack: &Stack, body: &Value) -> anyhow::Result<Round> {
     let token = stack.context_token(&client_key, member)?;
     let url = format!("{}/api/v1/issues/{parent}/subtasks", stack.app_url);
 
+    // One click: a fresh idempotency key per round (each round is on a fresh tenant anyway).
+    let key = format!("{:032x}", started_key());
     let before = stack.request_counts()?;
     let started = Instant::now();
     let mut response = stack
         .control
         .post(&url)
         .header("Authorization", &token)
+        .header("Idempotency-Key", &key)
         .config()
         .timeout_global(Some(APPLY_TIMEOUT))
         .build()
@@ -181,6 +184,11 @@ fn apply_round(stack: &Stack, body: &Value) -> anyhow::Result<Round> {
         count("existing")
     );
     Ok(Round { wall, calls: difference(&before, &after) })
+}
+
+/// A number that differs between rounds and runs, for the round's idempotency key.
+fn started_key() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
 }
 
 /// Requests per route made between two readings of the sandbox's counters.

@@ -3,13 +3,16 @@
 //! as the calling user and keeps nothing.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use stj_subtasks::{ApplyError, ApplyReport, ApplyRequest, Caller, GatewayError, ItemStatus};
-use stj_templates::{RenderedAssignee, RenderedSubtask, parse_quick_entry};
+use stj_subtasks::{
+    ApplyError, ApplyOptions, ApplyReport, ApplyRequest, Caller, GatewayError, ItemStatus, Preview,
+    PreviewItem, QUICK_ENTRY_SOURCE,
+};
+use stj_templates::{RenderedAssignee, parse_quick_entry_mapped};
 use stj_validation::ValidationReport;
 
 use crate::auth::ApiCaller;
@@ -32,12 +35,12 @@ pub(crate) struct SubtasksBody {
     /// The user's local date (`YYYY-MM-DD`) for relative due dates; defaults to today in UTC.
     #[serde(default)]
     today: Option<String>,
-    /// Names the template, so re-applying it is recognised (`quick-entry` when absent).
+    /// The subtask type of lines that name none (one of the project's subtask types).
     #[serde(default)]
-    source_id: Option<String>,
-    /// Apply again on purpose: a new application instead of completing the previous one.
+    subtask_type_id: Option<String>,
+    /// Apply only: re-create this application's items whose subtasks were deleted.
     #[serde(default)]
-    repeat: Option<String>,
+    recreate_deleted: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,6 +52,9 @@ pub(crate) struct TemplateRef {
     id: String,
 }
 
+/// The header naming one click: the application's id on the parent.
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
 pub(crate) async fn preview(
     state: web::Data<EdgeState>,
     ApiCaller(principal): ApiCaller,
@@ -56,23 +62,35 @@ pub(crate) async fn preview(
     body: web::Json<SubtasksBody>,
 ) -> Result<HttpResponse, Problem> {
     let caller = caller(&principal)?;
-    let request = request(&state, &caller, &issue_key, body.into_inner()).await?;
+    let body = body.into_inner();
+    if body.recreate_deleted.is_some() {
+        return Err(Problem::bad_request(
+            "body_malformed",
+            "recreateDeleted belongs to apply, not to preview",
+        ));
+    }
+    let request = request(&state, &caller, &issue_key, body).await?;
     let preview = state.subtasks.preview(&caller, &request).await.map_err(apply_problem)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "parentKey": preview.parent_key,
-        "subtasks": preview.items.iter().map(rendered_json).collect::<Vec<_>>(),
-    })))
+    Ok(HttpResponse::Ok().json(preview_json(&preview)))
 }
 
 pub(crate) async fn apply(
     state: web::Data<EdgeState>,
     ApiCaller(principal): ApiCaller,
+    http: HttpRequest,
     issue_key: web::Path<String>,
     body: web::Json<SubtasksBody>,
 ) -> Result<HttpResponse, Problem> {
     let caller = caller(&principal)?;
-    let request = request(&state, &caller, &issue_key, body.into_inner()).await?;
-    match state.subtasks.apply(&caller, &request).await {
+    let apply_id = idempotency_key(&http)?;
+    let body = body.into_inner();
+    let options = ApplyOptions {
+        apply_id,
+        recreate_deleted: body.recreate_deleted.unwrap_or(false),
+        applied_on: chrono::Utc::now().date_naive(),
+    };
+    let request = request(&state, &caller, &issue_key, body).await?;
+    match state.subtasks.apply(&caller, &request, &options).await {
         Ok(report) => Ok(HttpResponse::Ok().json(report_json(&report))),
         Err(ApplyError::Incomplete { report, cause }) => {
             tracing::warn!(apply.id = %report.apply_id, error = %cause, "application stopped part-way");
@@ -94,6 +112,22 @@ pub(crate) async fn apply(
     }
 }
 
+/// The `Idempotency-Key` header: required, 32 lower-case hex characters (128 random bits).
+fn idempotency_key(http: &HttpRequest) -> Result<String, Problem> {
+    let value = http.headers().get(IDEMPOTENCY_KEY).and_then(|v| v.to_str().ok());
+    match value {
+        Some(key)
+            if key.len() == 32 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) =>
+        {
+            Ok(key.to_owned())
+        }
+        _ => Err(Problem::bad_request(
+            "idempotency_key_invalid",
+            "send an Idempotency-Key header of 32 lower-case hex characters, new for each click",
+        )),
+    }
+}
+
 pub(crate) async fn application(
     state: web::Data<EdgeState>,
     ApiCaller(principal): ApiCaller,
@@ -111,12 +145,12 @@ pub(crate) async fn application(
             "an application id is up to 64 hex characters",
         ));
     }
-    let keys = state
+    let recorded = state
         .subtasks
         .application(&caller, &issue_key, &apply_id)
         .await
         .map_err(gateway_problem)?;
-    let keys = keys.ok_or_else(|| {
+    let recorded = recorded.ok_or_else(|| {
         Problem::new(
             StatusCode::NOT_FOUND,
             "application_not_found",
@@ -124,11 +158,16 @@ pub(crate) async fn application(
             "no such application on this issue",
         )
     })?;
+    let done = recorded.keys.iter().flatten().count();
+    let complete = done == recorded.total;
     Ok(HttpResponse::Ok().json(json!({
         "applyId": apply_id,
         "parentKey": issue_key,
-        "keys": keys,
-        "complete": keys.iter().all(Option::is_some),
+        "state": if complete { "done" } else { "incomplete" },
+        "total": recorded.total,
+        "done": done,
+        "keys": recorded.keys,
+        "complete": complete,
     })))
 }
 
@@ -162,12 +201,20 @@ async fn request(
         })?,
         None => chrono::Utc::now().date_naive(),
     };
-    let tag_ok = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 128
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:".contains(&b))
-    };
-    let (specs, source_id) = match (body.quick_entry, body.template) {
+    if body
+        .subtask_type_id
+        .as_deref()
+        .is_some_and(|id| id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Problem::bad_request(
+            "subtask_type_invalid",
+            "subtaskTypeId is the numeric id of one of the project's subtask types",
+        ));
+    }
+    // The source is derived here, never taken from the client: it names what was applied.
+    // Lines are the quick entry's source lines (of the text sent, or of the stored template's
+    // quick entry as the templates API shows it), so every problem is where the user sees it.
+    let (specs, lines, source) = match (body.quick_entry, body.template) {
         (Some(text), None) => {
             if text.len() > MAX_TEXT_BYTES {
                 return Err(Problem::bad_request(
@@ -175,12 +222,13 @@ async fn request(
                     format!("quick entry is limited to {MAX_TEXT_BYTES} bytes"),
                 ));
             }
-            let specs = parse_quick_entry(&text).map_err(invalid)?;
-            (specs, body.source_id.unwrap_or_else(|| "quick-entry".to_owned()))
+            let (specs, lines) = parse_quick_entry_mapped(&text).map_err(invalid)?;
+            (specs, lines, QUICK_ENTRY_SOURCE.to_owned())
         }
         (None, Some(template)) => {
             let query = ScopeQuery::new(template.scope, template.project);
-            templates::template_specs(state, caller, &query, &template.id).await?
+            let stored = templates::stored_template(state, caller, &query, &template.id).await?;
+            (stored.specs, stored.lines, stored.source)
         }
         _ => {
             return Err(Problem::bad_request(
@@ -189,12 +237,6 @@ async fn request(
             ));
         }
     };
-    if !tag_ok(&source_id) || body.repeat.as_deref().is_some_and(|r| !tag_ok(r)) {
-        return Err(Problem::bad_request(
-            "source_invalid",
-            "sourceId and repeat are 1-128 of A-Z a-z 0-9 - _ . / :",
-        ));
-    }
     if specs.is_empty() {
         return Err(Problem::bad_request(
             "quick_entry_empty",
@@ -211,9 +253,10 @@ async fn request(
     Ok(ApplyRequest {
         issue_key: issue_key.to_owned(),
         specs,
-        source_id,
-        repeat: body.repeat,
+        lines: lines.lines().to_vec(),
+        source,
         today,
+        subtask_type_id: body.subtask_type_id,
     })
 }
 
@@ -243,6 +286,25 @@ fn apply_problem(err: ApplyError) -> Problem {
             "No subtask type",
             err.to_string(),
         ),
+        ApplyError::SubtaskTypeInvalid => {
+            Problem::bad_request("subtask_type_invalid", err.to_string())
+        }
+        ApplyError::KeyReused { .. } => Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_reused",
+            "Key already used",
+            "this Idempotency-Key belongs to another application on this issue: send a new one",
+        ),
+        ApplyError::Busy { retry_after_secs } => {
+            let mut problem = Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Busy",
+                "another application on this issue is still running; try again in a moment",
+            );
+            problem.retry_after_secs = Some(retry_after_secs);
+            problem
+        }
         ApplyError::Gateway(e) | ApplyError::Incomplete { cause: e, .. } => gateway_problem(e),
     }
 }
@@ -268,20 +330,45 @@ pub(crate) fn gateway_problem(err: GatewayError) -> Problem {
     }
 }
 
-fn rendered_json(item: &RenderedSubtask) -> Value {
-    let assignee = match &item.assignee {
+fn preview_json(preview: &Preview) -> Value {
+    let type_json = |t: &stj_subtasks::IssueTypeRef| json!({ "id": t.id, "name": t.name });
+    json!({
+        "parentKey": preview.parent_key,
+        "subtasks": preview.items.iter().map(item_json).collect::<Vec<_>>(),
+        "subtaskTypes": preview.subtask_types.iter().map(type_json).collect::<Vec<_>>(),
+        "defaultSubtaskTypeId": preview.default_type_id,
+        "previous": preview.previous.iter().map(|p| json!({
+            "applyId": p.apply_id,
+            "appliedOn": p.applied_on.map(|d| d.to_string()),
+            "total": p.total,
+            "created": p.created,
+            "present": p.present,
+            "deleted": p.created.saturating_sub(p.present),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn item_json(item: &PreviewItem) -> Value {
+    let rendered = &item.rendered;
+    let assignee = match &rendered.assignee {
         RenderedAssignee::ProjectDefault => json!({ "type": "projectDefault" }),
         RenderedAssignee::Unassigned => json!({ "type": "unassigned" }),
-        RenderedAssignee::Account(id) => json!({ "type": "account", "accountId": id }),
+        RenderedAssignee::Account(id) => json!({
+            "type": "account",
+            "accountId": id,
+            "displayName": item.assignee_name.as_ref().map(|n| n.expose()),
+        }),
     };
     json!({
-        "summary": item.summary,
-        "description": item.description,
+        "line": item.line,
+        "summary": rendered.summary,
+        "description": rendered.description,
         "assignee": assignee,
-        "labels": item.labels,
-        "originalEstimate": item.original_estimate,
-        "priority": item.priority,
-        "dueDate": item.due_date.map(|d| d.to_string()),
+        "labels": rendered.labels,
+        "originalEstimate": rendered.original_estimate,
+        "priority": rendered.priority,
+        "dueDate": rendered.due_date.map(|d| d.to_string()),
+        "issueType": { "id": item.issue_type.id, "name": item.issue_type.name },
     })
 }
 
@@ -297,7 +384,14 @@ fn report_json(report: &ApplyReport) -> Value {
                 ItemStatus::Rejected { message } => ("rejected", None, Some(message.as_str())),
                 ItemStatus::NotAttempted => ("pending", None, None),
             };
-            json!({ "index": index, "summary": item.summary.expose(), "status": status, "key": key, "message": message })
+            json!({
+                "index": index,
+                "line": item.line,
+                "summary": item.summary.expose(),
+                "status": status,
+                "key": key,
+                "message": message,
+            })
         })
         .collect();
     let count = |s: &str| {

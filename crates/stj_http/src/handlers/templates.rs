@@ -126,18 +126,6 @@ pub(crate) async fn delete(
     Ok(HttpResponse::Ok().json(json!({ "revision": revision })))
 }
 
-/// The subtasks of a stored template, for applying it to an issue: lines without a subtask type
-/// get the template's.
-pub(crate) async fn template_specs(
-    state: &EdgeState,
-    caller: &Caller,
-    query: &ScopeQuery,
-    id: &str,
-) -> Result<(Vec<stj_templates::SubtaskSpec>, String), Problem> {
-    let stored = stored_template(state, caller, query, id).await?;
-    Ok((stored.specs, stored.source))
-}
-
 /// A stored template ready to apply.
 #[derive(Debug)]
 pub(crate) struct StoredTemplate {
@@ -145,10 +133,6 @@ pub(crate) struct StoredTemplate {
     pub(crate) specs: Vec<stj_templates::SubtaskSpec>,
     /// Each subtask's line in the template's quick entry as the API shows it (`quickEntry`), so
     /// render problems are reported where the user sees them (`LineMap::relabel`).
-    #[expect(
-        dead_code,
-        reason = "for the apply path (handlers/subtasks.rs): remove when it reads it"
-    )]
     pub(crate) lines: LineMap,
     /// `personal/ID` or `project/KEY/ID`.
     pub(crate) source: String,

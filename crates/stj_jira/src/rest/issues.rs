@@ -13,7 +13,9 @@ use stj_templates::RenderedAssignee;
 
 use super::{JiraIssueGateway, adf, at, refusal};
 
-const PARENT_FIELDS: &str = "summary,assignee,reporter,duedate,project,issuetype";
+const PARENT_FIELDS: &str = "summary,assignee,reporter,duedate,project,issuetype,subtasks";
+/// Jira's `user/bulk` answers pages of at most this many users (its own default is 10).
+const USERS_PER_CALL: usize = 100;
 
 fn checked_key(issue_key: &str) -> Result<&str, GatewayError> {
     stj_validation::ids::issue_key(issue_key).map_err(|p| GatewayError::Rejected(p.message))?;
@@ -33,11 +35,11 @@ fn string(value: &Value) -> Option<String> {
     }
 }
 
-fn fields(item: &NewSubtask, parent: &ParentIssue, issue_type_id: &str) -> Value {
+fn fields(item: &NewSubtask, parent: &ParentIssue) -> Value {
     let mut fields = json!({
         "project": { "id": parent.project_id },
         "parent": { "key": parent.key },
-        "issuetype": { "id": issue_type_id },
+        "issuetype": { "id": item.issue_type_id },
         "summary": item.summary.expose(),
     });
     let map = fields.as_object_mut();
@@ -129,7 +131,18 @@ fn parent_issue(issue: &Value) -> Result<ParentIssue, GatewayError> {
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
         is_subtask: at(f, "/issuetype/subtask").as_bool().unwrap_or(false)
             || at(f, "/issuetype/hierarchyLevel").as_i64() == Some(-1),
+        subtask_keys: keys_of(at(f, "/subtasks")),
     })
+}
+
+/// The keys of Jira's `subtasks` field, in its order.
+fn keys_of(subtasks: &Value) -> Vec<String> {
+    subtasks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| at(s, "/key").as_str().map(str::to_owned))
+        .collect()
 }
 
 /// Subtask types (hierarchy level -1) among issue types as Jira lists them, in Jira's order.
@@ -174,13 +187,7 @@ impl JiraIssueGateway {
         if reply.status != 200 {
             return Err(refusal(&reply));
         }
-        let parent = json(&reply.body)?;
-        Ok(at(&parent, "/fields/subtasks")
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|s| at(s, "/key").as_str().map(str::to_owned))
-            .collect())
+        Ok(keys_of(at(&json(&reply.body)?, "/fields/subtasks")))
     }
 }
 
@@ -262,14 +269,13 @@ impl IssueGateway for JiraIssueGateway {
         &self,
         caller: &Caller,
         parent: &ParentIssue,
-        issue_type_id: &str,
         items: &[NewSubtask],
     ) -> Result<Vec<ItemOutcome>, GatewayError> {
         let updates: Vec<Value> = items
             .iter()
             .map(|item| {
                 json!({
-                    "fields": fields(item, parent, issue_type_id),
+                    "fields": fields(item, parent),
                     "properties": [{
                         "key": self.origin_key,
                         "value": { "apply": item.origin.apply_id, "index": item.origin.index }
@@ -285,6 +291,40 @@ impl IssueGateway for JiraIssueGateway {
             }
             _ => Err(refusal(&reply)),
         }
+    }
+
+    /// `GET /user/bulk?accountId=…&maxResults=100`: one call for up to 100 accounts; more are
+    /// left out (names are a courtesy of the preview, not something to spend calls on).
+    async fn users(
+        &self,
+        caller: &Caller,
+        account_ids: &[String],
+    ) -> Result<Vec<UserRef>, GatewayError> {
+        let ids: Vec<&String> = account_ids
+            .iter()
+            .filter(|id| stj_validation::ids::account_id(id).is_ok())
+            .take(USERS_PER_CALL)
+            .collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut path = format!("/rest/api/3/user/bulk?maxResults={USERS_PER_CALL}");
+        for id in ids {
+            path.push_str("&accountId=");
+            path.extend(url::form_urlencoded::byte_serialize(id.as_bytes()));
+        }
+        let page = self.get_json(caller, &path).await?;
+        Ok(at(&page, "/values")
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| {
+                Some(UserRef {
+                    account_id: at(u, "/accountId").as_str()?.to_owned(),
+                    display_name: Personal::new(at(u, "/displayName").as_str()?.to_owned()),
+                })
+            })
+            .collect())
     }
 
     async fn subtask_origins(

@@ -34,6 +34,7 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     for prefix in ["", "/site/{site}"] {
         let at = |path: &str| web::resource(format!("{prefix}/rest/api/3{path}"));
         cfg.service(at("/myself").get(projects::myself))
+            .service(at("/user/bulk").get(projects::users))
             .service(at("/project/{projectIdOrKey}").get(projects::project))
             .service(at("/issuetype/project").get(projects::issue_types))
             .service(at("/priority").get(projects::priorities))

@@ -18,6 +18,41 @@ pub(crate) async fn myself(caller: Caller, state: web::Data<Sandbox>) -> HttpRes
     })
 }
 
+/// `GET /rest/api/3/user/bulk?accountId=…` (repeatable; `startAt`, `maxResults` default 10):
+/// the known users among those asked for, in the order asked, as a `PageBeanUser`. 400 without
+/// any `accountId`; unknown accounts are left out, as Jira does.
+pub(crate) async fn users(
+    caller: Caller,
+    req: HttpRequest,
+    state: web::Data<Sandbox>,
+) -> HttpResponse {
+    let Some(ids) = query_list(&req, "accountId") else {
+        return error(StatusCode::BAD_REQUEST, "The accountId parameter is required.");
+    };
+    let number = |name: &str, default: usize| {
+        query_value(&req, name).map_or(Some(default), |v| v.parse::<usize>().ok())
+    };
+    let (Some(start_at), Some(max_results)) = (number("startAt", 0), number("maxResults", 10))
+    else {
+        return error(StatusCode::BAD_REQUEST, "startAt and maxResults must be numbers.");
+    };
+    caller.on_site(&state, |site, base| {
+        let render = Render { site, base };
+        let found: Vec<Value> = ids.iter().filter_map(|id| site.user(id)).map(|u| render.user(u)).collect();
+        let total = found.len();
+        let page: Vec<Value> = found.into_iter().skip(start_at).take(max_results).collect();
+        let is_last = start_at.saturating_add(page.len()) >= total;
+        HttpResponse::Ok().json(json!({
+            "self": format!("{base}/rest/api/3/user/bulk?startAt={start_at}&maxResults={max_results}"),
+            "maxResults": max_results,
+            "startAt": start_at,
+            "total": total,
+            "isLast": is_last,
+            "values": page,
+        }))
+    })
+}
+
 /// `GET /rest/api/3/project/{projectIdOrKey}`: needs *Browse projects*; otherwise it does not exist.
 pub(crate) async fn project(
     caller: Caller,

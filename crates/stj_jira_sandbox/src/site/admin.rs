@@ -133,6 +133,22 @@ impl Sandbox {
         .ok_or_else(|| invalid(format!("no issue {id_or_key}")))
     }
 
+    /// Delete an issue and its subtasks, as a user deleting it in Jira would (no REST); `false`
+    /// when there is no such issue.
+    pub fn delete_issue(
+        &self,
+        client_key: &ClientKey,
+        id_or_key: &str,
+    ) -> Result<bool, SandboxError> {
+        self.with_site(client_key, |site| {
+            let Some(id) = site.issue(id_or_key).map(|i| i.id) else {
+                return false;
+            };
+            site.issues.retain(|i| i.id != id && i.parent_id != Some(id));
+            true
+        })
+    }
+
     /// Keys of every issue on the site, oldest first.
     pub fn issue_keys(&self, client_key: &ClientKey) -> Result<Vec<String>, SandboxError> {
         self.with_site(client_key, |site| site.issues.iter().map(|i| i.key.clone()).collect())

@@ -14,8 +14,9 @@ use stj_jira_sandbox::{NewIssue, RecordedRequest};
 use crate::jira::{As, MAX, Reply, Site, VIEWER, adf, subtask};
 
 /// The operations served from the platform spec.
-const SERVED: [&str; 20] = [
+const SERVED: [&str; 21] = [
     "GET /rest/api/3/myself",
+    "GET /rest/api/3/user/bulk",
     "GET /rest/api/3/project/{projectIdOrKey}",
     "GET /rest/api/3/issuetype/project",
     "GET /rest/api/3/priority",
@@ -80,6 +81,19 @@ fn every_served_operation_conforms_to_the_platform_spec() {
 
     c.call("GET /rest/api/3/myself", "/rest/api/3/myself", None, As::App);
     c.call("GET /rest/api/3/myself", "/rest/api/3/myself", None, As::Nobody);
+    let route = "GET /rest/api/3/user/bulk";
+    let both = format!("/rest/api/3/user/bulk?accountId={MAX}&accountId=ghost&accountId={VIEWER}");
+    let reply = c.call(route, &both, None, As::App);
+    let names: Vec<&str> = reply.body["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["accountId"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, [MAX, VIEWER], "known users, in the order asked");
+    let paged = format!("/rest/api/3/user/bulk?accountId={MAX}&accountId={VIEWER}&maxResults=1");
+    assert_eq!(c.call(route, &paged, None, As::App).body["isLast"], false);
+    c.call(route, "/rest/api/3/user/bulk", None, As::App);
     let route = "GET /rest/api/3/project/{projectIdOrKey}";
     c.call(route, "/rest/api/3/project/PROJ", None, As::App);
     c.call(route, "/rest/api/3/project/TEAM", None, As::App);

@@ -22,16 +22,30 @@ fn demo() -> Demo {
 }
 
 impl Demo {
+    /// A POST as `account`; one to `…/subtasks` is a new click (a new idempotency key).
     fn post(&self, path: &str, account: &str, body: &Value) -> Response {
         let auth = self.app.context_auth(&self.tenant, account);
-        self.app.request("POST", path, Some(&auth), Some(&body.to_string()))
+        let key = new_key();
+        let headers: &[(&str, &str)] =
+            if path.ends_with("/subtasks") { &[("Idempotency-Key", &key)] } else { &[] };
+        self.app.request_with("POST", path, Some(&auth), Some(&body.to_string()), headers)
     }
 
+    /// One click: a new idempotency key.
     fn apply(&self, body: &Value) -> Response {
-        self.post(
-            &format!("/api/v1/issues/{}/subtasks", self.seed.parent_issue_key),
-            DEMO_MEMBER_ACCOUNT_ID,
-            body,
+        self.apply_as(&new_key(), body)
+    }
+
+    /// The click that `key` names (a retry when it was sent before).
+    fn apply_as(&self, key: &str, body: &Value) -> Response {
+        let auth = self.app.context_auth(&self.tenant, DEMO_MEMBER_ACCOUNT_ID);
+        let path = format!("/api/v1/issues/{}/subtasks", self.seed.parent_issue_key);
+        self.app.request_with(
+            "POST",
+            &path,
+            Some(&auth),
+            Some(&body.to_string()),
+            &[("Idempotency-Key", key)],
         )
     }
 
@@ -54,6 +68,17 @@ impl Demo {
     }
 }
 
+/// A fresh idempotency key, as the browser draws one per click.
+pub fn new_key() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{:08x}{:08x}{n:016x}", std::process::id(), nanos)
+}
+
 fn quick_entry(n: usize) -> String {
     (1..=n).map(|i| format!("Step {i:03} for {{{{parent.key}}}} #batch ~1h\n")).collect()
 }
@@ -74,7 +99,11 @@ fn preview_renders_against_the_parent_and_writes_nothing() {
     assert_eq!(res.status, 200, "{}", res.body);
     let item = &res.json()["subtasks"][0];
     assert_eq!(item["summary"], "Write release notes for Launch the new onboarding flow");
-    assert_eq!(item["assignee"], json!({ "type": "account", "accountId": DEMO_MEMBER_ACCOUNT_ID }));
+    assert_eq!(
+        item["assignee"],
+        json!({ "type": "account", "accountId": DEMO_MEMBER_ACCOUNT_ID, "displayName": "Max Member" }),
+        "the display name, looked up in Jira"
+    );
     assert_eq!(item["labels"], json!(["docs"]));
     assert_eq!(item["priority"], "High");
     assert_eq!(item["description"], "Mention the new flow");
@@ -86,8 +115,9 @@ fn preview_renders_against_the_parent_and_writes_nothing() {
 #[test]
 fn apply_creates_120_subtasks_in_typed_order_as_the_user_and_reapply_creates_nothing() {
     let demo = demo();
-    let body = json!({ "quickEntry": quick_entry(120), "sourceId": "personal/launch" });
-    let res = demo.apply(&body);
+    let body = json!({ "quickEntry": quick_entry(120) });
+    let key = new_key();
+    let res = demo.apply_as(&key, &body);
     assert_eq!(res.status, 200, "{}", res.body);
     let report = res.json();
     assert_eq!((report["created"].as_u64(), report["existing"].as_u64()), (Some(120), Some(0)));
@@ -108,7 +138,7 @@ fn apply_creates_120_subtasks_in_typed_order_as_the_user_and_reapply_creates_not
         "⌈120/50⌉ bulk calls"
     );
 
-    let again = demo.apply(&body);
+    let again = demo.apply_as(&key, &body);
     assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(
         (again.json()["created"].as_u64(), again.json()["existing"].as_u64()),
@@ -118,6 +148,7 @@ fn apply_creates_120_subtasks_in_typed_order_as_the_user_and_reapply_creates_not
     assert_eq!(demo.app.sandbox.request_count("POST /rest/api/3/issue/bulk"), 3);
 
     let apply_id = report["applyId"].as_str().unwrap();
+    assert_eq!(apply_id, key, "the idempotency key is the application id");
     let auth = demo.app.context_auth(&demo.tenant, DEMO_MEMBER_ACCOUNT_ID);
     let result = demo.app.request(
         "GET",
@@ -127,7 +158,22 @@ fn apply_creates_120_subtasks_in_typed_order_as_the_user_and_reapply_creates_not
     );
     assert_eq!(result.status, 200, "{}", result.body);
     assert_eq!(result.json()["complete"], true);
+    assert_eq!(result.json()["state"], "done");
+    assert_eq!(
+        (result.json()["done"].clone(), result.json()["total"].clone()),
+        (json!(120), json!(120))
+    );
     assert_eq!(result.json()["keys"].as_array().unwrap().len(), 120);
+    let unknown = demo.app.request(
+        "GET",
+        &format!("/api/v1/issues/DEMO-1/applications/{}", new_key()),
+        Some(&auth),
+        None,
+    );
+    assert_eq!(
+        (unknown.status, unknown.json()["code"].clone()),
+        (404, json!("application_not_found"))
+    );
 
     // Every request the app sent to Jira conforms to Atlassian's published spec.
     let mut validated = 0;
@@ -145,8 +191,9 @@ fn apply_creates_120_subtasks_in_typed_order_as_the_user_and_reapply_creates_not
 
 /// Applies until Jira lets it finish, as a user pressing "retry" would; at most `tries`.
 fn apply_until_done(demo: &Demo, body: &Value, tries: usize) -> Value {
+    let key = new_key();
     for _ in 0..tries {
-        let res = demo.apply(body);
+        let res = demo.apply_as(&key, body);
         match res.status {
             200 => return res.json(),
             503 => continue,
@@ -199,6 +246,21 @@ fn bad_input_is_a_clear_400_naming_the_line_and_writes_nothing() {
         (json!({ "quickEntry": "" }), "quick_entry_empty", None),
         (json!({ "quickEntry": "ok", "today": "29/11/2026" }), "today_invalid", None),
         (json!({ "quickEntry": "ok", "extra": 1 }), "body_malformed", None),
+        (json!({ "quickEntry": "ok", "sourceId": "quick-entry" }), "body_malformed", None),
+        (json!({ "quickEntry": "ok", "repeat": "x" }), "body_malformed", None),
+        (json!({ "quickEntry": "ok", "subtaskTypeId": "x1" }), "subtask_type_invalid", None),
+        // Render problems and unknown types are at the source line, as parse errors are.
+        (
+            json!({ "quickEntry": "Fine\n  described\nOther type:Nope" }),
+            "subtasks_invalid",
+            Some(3),
+        ),
+        (
+            json!({ "quickEntry": "Fine\n\n  described\nUses {{parent.nope}}" }),
+            "subtasks_invalid",
+            Some(4),
+        ),
+        (json!({ "quickEntry": "ok", "subtaskTypeId": "999" }), "subtask_type_invalid", None),
     ];
     for (body, code, line) in cases {
         let res = demo.apply(&body);
@@ -208,10 +270,35 @@ fn bad_input_is_a_clear_400_naming_the_line_and_writes_nothing() {
             assert_eq!(res.json()["problems"][0]["line"], line, "{}", res.body);
         }
     }
-    let res = demo.post(
+    let auth = demo.app.context_auth(&demo.tenant, DEMO_MEMBER_ACCOUNT_ID);
+    let ok = json!({ "quickEntry": "ok" }).to_string();
+    for bad in [
+        None,
+        Some(""),
+        Some("ABCDEF0123456789ABCDEF0123456789"),
+        Some("0123"),
+        Some(&*"a".repeat(33)),
+    ] {
+        let headers: Vec<(&str, &str)> = bad.map(|k| ("Idempotency-Key", k)).into_iter().collect();
+        let res = demo.app.request_with(
+            "POST",
+            "/api/v1/issues/DEMO-1/subtasks",
+            Some(&auth),
+            Some(&ok),
+            &headers,
+        );
+        assert_eq!(
+            (res.status, res.json()["code"].clone()),
+            (400, json!("idempotency_key_invalid")),
+            "{bad:?}"
+        );
+    }
+    let res = demo.app.request_with(
+        "POST",
         "/api/v1/issues/not-a-key/subtasks",
-        DEMO_MEMBER_ACCOUNT_ID,
-        &json!({ "quickEntry": "ok" }),
+        Some(&auth),
+        Some(&ok),
+        &[("Idempotency-Key", &new_key())],
     );
     assert_eq!((res.status, res.json()["code"].clone()), (400, json!("issue_key_invalid")));
     assert!(demo.subtasks().is_empty());
@@ -363,10 +450,11 @@ fn save_a_template_then_preview_and_apply_it_from_the_library() {
         applied.body
     );
     assert_eq!(demo.summaries(), expected(120));
+    let key = applied.json()["applyId"].as_str().unwrap().to_owned();
     assert_eq!(
-        demo.apply(&source).json()["existing"],
+        demo.apply_as(&key, &source).json()["existing"],
         120,
-        "re-applying the template creates nothing"
+        "retrying the click creates nothing"
     );
 
     let deleted = demo.app.request(
@@ -441,4 +529,143 @@ fn an_issues_existing_subtasks_become_a_template() {
     assert!(quick.starts_with(&format!("Draft plan @{DEMO_MEMBER_ACCOUNT_ID}")), "{quick}");
     assert!(quick.contains("#plan") && quick.contains("~2h") && quick.contains("!High"), "{quick}");
     assert!(quick.contains("Review plan #review"), "{quick}");
+}
+
+#[test]
+fn a_click_is_one_application_reapplying_says_what_was_before_and_recreates_only_the_missing() {
+    let demo = demo();
+    let auth = demo.app.context_auth(&demo.tenant, DEMO_MEMBER_ACCOUNT_ID);
+    let save = json!({ "revision": 0, "templates": [
+        { "id": "five", "name": "Five", "quickEntry": format!("One @{DEMO_MEMBER_ACCOUNT_ID}\n  described\nTwo\nThree\nFour\nFive due:+2d") }
+    ]});
+    let saved = demo.app.request(
+        "PUT",
+        "/api/v1/templates?scope=personal",
+        Some(&auth),
+        Some(&save.to_string()),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let source = json!({ "template": { "scope": "personal", "id": "five" } });
+    let preview_path = "/api/v1/issues/DEMO-1/subtasks/preview";
+    let first = demo.post(preview_path, DEMO_MEMBER_ACCOUNT_ID, &source).json();
+    assert_eq!(first["previous"], json!([]), "{first}");
+    assert_eq!(first["defaultSubtaskTypeId"], demo.seed.subtask_type_id.as_str());
+    assert!(
+        first["subtaskTypes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == demo.seed.subtask_type_id.as_str())
+    );
+    let item = &first["subtasks"][0];
+    assert_eq!(item["issueType"]["id"], demo.seed.subtask_type_id.as_str());
+    assert_eq!(item["assignee"]["accountId"], DEMO_MEMBER_ACCOUNT_ID);
+    assert!(item["assignee"]["displayName"].as_str().is_some_and(|n| !n.is_empty()), "{item}");
+    assert_eq!(
+        (first["subtasks"][0]["line"].clone(), first["subtasks"][1]["line"].clone()),
+        (json!(1), json!(3)),
+        "lines of the template's quick entry, description lines counted"
+    );
+
+    let key = new_key();
+    let applied = demo.apply_as(&key, &source);
+    assert_eq!(
+        (applied.status, applied.json()["created"].clone()),
+        (200, json!(5)),
+        "{}",
+        applied.body
+    );
+    assert_eq!(applied.json()["items"][4]["line"], 6);
+    // The same click again, the next day's rendering aside, is the same application.
+    let retry = demo.apply_as(
+        &key,
+        &json!({ "template": { "scope": "personal", "id": "five" }, "today": "2030-01-01" }),
+    );
+    assert_eq!(retry.json()["existing"], 5, "{}", retry.body);
+    // Someone deletes two of them: the preview says so; a new click creates all again.
+    let keys: Vec<String> = applied.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap().to_owned())
+        .collect();
+    for gone in &keys[1..3] {
+        demo.app.sandbox.delete_issue(&demo.tenant, gone).unwrap();
+    }
+    let before = demo.post(preview_path, DEMO_MEMBER_ACCOUNT_ID, &source).json();
+    let previous = &before["previous"][0];
+    assert_eq!(previous["applyId"], key.as_str());
+    assert_eq!(
+        (
+            previous["total"].clone(),
+            previous["created"].clone(),
+            previous["present"].clone(),
+            previous["deleted"].clone()
+        ),
+        (json!(5), json!(5), json!(3), json!(2)),
+        "{before}"
+    );
+    assert_eq!(previous["appliedOn"], chrono_today());
+    let missing = demo.apply_as(
+        &key,
+        &json!({ "template": { "scope": "personal", "id": "five" }, "recreateDeleted": true }),
+    );
+    assert_eq!(
+        (missing.status, missing.json()["created"].clone(), missing.json()["existing"].clone()),
+        (200, json!(2), json!(3)),
+        "{}",
+        missing.body
+    );
+    assert_eq!(demo.subtasks().len(), 5, "only the missing ones");
+    let again = demo.apply(&source);
+    assert_eq!(again.json()["created"], 5, "a new click is a new application");
+    assert_eq!(demo.subtasks().len(), 10);
+    let listed = demo.post(preview_path, DEMO_MEMBER_ACCOUNT_ID, &source).json();
+    assert_eq!(listed["previous"].as_array().unwrap().len(), 2, "{listed}");
+    assert_eq!(listed["previous"][1]["applyId"], key.as_str(), "newest first");
+    let quick =
+        demo.post(preview_path, DEMO_MEMBER_ACCOUNT_ID, &json!({ "quickEntry": "x" })).json();
+    assert_eq!(quick["previous"], json!([]));
+
+    // A key used for another application on this parent is refused, not merged.
+    let reused = demo.apply_as(&key, &json!({ "quickEntry": "Only one" }));
+    assert_eq!(
+        (reused.status, reused.json()["code"].clone()),
+        (409, json!("idempotency_key_reused")),
+        "{}",
+        reused.body
+    );
+    let bad = demo.post(
+        preview_path,
+        DEMO_MEMBER_ACCOUNT_ID,
+        &json!({ "quickEntry": "x", "recreateDeleted": true }),
+    );
+    assert_eq!(bad.status, 400);
+}
+
+#[test]
+fn a_rejected_item_carries_jiras_reason_and_its_line() {
+    let demo = demo();
+    // Jira refuses one item (no such assignee): the others are created.
+    let text = "Fine\n  described\nAssigned to a ghost @ghost-account-1\nAlso fine";
+    let res = demo.apply(&json!({ "quickEntry": text }));
+    assert_eq!(res.status, 200, "{}", res.body);
+    let report = res.json();
+    let typed = demo.apply(&json!({ "quickEntry": "Typed type:sub-task" }));
+    assert_eq!(typed.json()["created"], 1, "a line's type, by name, any case: {}", typed.body);
+    let unknown = demo.apply(&json!({ "quickEntry": "One\nTwo type:Nope" }));
+    assert_eq!(unknown.json()["problems"][0]["code"], "subtask_type_unknown", "{}", unknown.body);
+    assert_eq!(
+        (report["created"].clone(), report["rejected"].clone()),
+        (json!(2), json!(1)),
+        "{report}"
+    );
+    let rejected = &report["items"][1];
+    assert_eq!(rejected["status"], "rejected");
+    assert_eq!(rejected["line"], 3, "the source line: the description shifts it");
+    assert!(rejected["message"].as_str().is_some_and(|m| m.contains("assignee")), "{rejected}");
+}
+
+fn chrono_today() -> String {
+    chrono::Utc::now().date_naive().to_string()
 }
