@@ -76,7 +76,10 @@ async fn delete_issue(
 ) -> HttpResponse {
     let (client_key, key) = path.into_inner();
     let result = client_key_of(&client_key).and_then(|ck| sandbox.delete_issue(&ck, &key));
-    respond(result.map(|()| json!({ "deleted": key })))
+    match result {
+        Ok(false) => HttpResponse::NotFound().json(json!({ "error": format!("no issue {key}") })),
+        other => respond(other.map(|_| json!({ "deleted": key }))),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -103,16 +103,6 @@ impl Sandbox {
         })?
     }
 
-    /// Deletes an issue and its subtasks, as `DELETE /rest/api/3/issue/{key}?deleteSubtasks=true`
-    /// would (test setup: no permission checks). Unknown keys are an error.
-    pub fn delete_issue(&self, client_key: &ClientKey, key: &str) -> Result<(), SandboxError> {
-        self.with_site(client_key, |site| {
-            let id = site.issue(key).map(|i| i.id).ok_or_else(|| invalid("no such issue"))?;
-            site.issues.retain(|i| i.id != id && i.parent_id != Some(id));
-            Ok(())
-        })?
-    }
-
     /// The client keys of every tenant, in creation order.
     pub fn client_keys(&self) -> Vec<String> {
         lock(&self.tenants).iter().map(|t| t.client_key.to_string()).collect()
