@@ -40,7 +40,8 @@ test("a project admin edits the shared templates; a member only reads them", asy
 });
 
 test("the unlicensed site gets a clear refusal and nothing to write with", async (t) => {
-  const s = await session(t);
+  // The refusal is the page itself, answered 403 by design.
+  const s = await session(t, { expect: [[403, /\/ui\/issue-glance\?.*lic=none/]] });
   await s.page.goto(`${(await import("./lib.mjs")).HOST}/browse/DEMO-1?as=unlicensed&theme=light`);
   const handle = await s.page.waitForSelector("iframe#app-frame");
   const frame = await handle.contentFrame();

@@ -86,7 +86,7 @@ pub fn routes() -> Vec<RouteSpec> {
         RouteSpec::new(
             Method::GET,
             "/ui/project-templates",
-            "/ui/project-templates?projectKey=DEMO",
+            "/ui/project-templates",
             Page,
             |r| r.to(pages::project_templates),
         ),
