@@ -15,6 +15,11 @@ use crate::shell::{self, cargo, note};
 /// Where `config/local.toml` serves the app.
 const APP_URL: &str = "http://127.0.0.1:8080";
 const SANDBOX_URL: &str = "http://127.0.0.1:8081";
+/// The sandbox's host pages for the demo site: the app key of `config/base.toml` and the module
+/// keys of `stj_connect::descriptor` (`MY_TEMPLATES_KEY`, `PROJECT_TEMPLATES_KEY`).
+const ISSUE_PAGE: &str = "/browse/DEMO-1";
+const PERSONAL_PAGE: &str = "/plugins/servlet/ac/io.subtask-templates.jira/my-subtask-templates";
+const PROJECT_PAGE: &str = "/projects/DEMO/apps/project-subtask-templates";
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     anyhow::ensure!(args.is_empty(), "`dev` takes no arguments, got {args:?}");
@@ -22,7 +27,12 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     note(format_args!(
         "\ndev: starting the app at {APP_URL} with the Jira sandbox at {SANDBOX_URL}\n\
          dev: descriptor {APP_URL}/atlassian-connect.json, health {APP_URL}/healthz\n\
-         dev: stop with Ctrl-C (or SIGTERM); in-flight requests finish first\n"
+         dev: stop with Ctrl-C (or SIGTERM); in-flight requests finish first\n\
+         \n\
+         dev: once it is serving, open {SANDBOX_URL}{ISSUE_PAGE}\n\
+         dev:   personal templates {SANDBOX_URL}{PERSONAL_PAGE}\n\
+         dev:   project templates  {SANDBOX_URL}{PROJECT_PAGE}\n\
+         dev:   as another user ?as=admin|member|unlicensed, dark theme ?theme=dark\n"
     ));
     serve(server("serve"))
 }

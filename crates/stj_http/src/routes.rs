@@ -150,6 +150,13 @@ pub fn routes() -> Vec<RouteSpec> {
             |r| r.to(text::check),
         ),
         RouteSpec::new(
+            Method::POST,
+            "/api/v1/quick-entry/format",
+            "/api/v1/quick-entry/format",
+            Api,
+            |r| r.to(text::format),
+        ),
+        RouteSpec::new(
             Method::GET,
             "/api/v1/issues/{issueKey}/subtasks/as-template",
             "/api/v1/issues/DEMO-1/subtasks/as-template",

@@ -29,6 +29,13 @@ fn jwt_is_removed_from_logged_urls() {
         ("/healthz", "/healthz"),
         ("/x?jwt", "/x?jwt=[redacted]"),
         ("/x?a=1&access_token=abc", "/x?a=1&access_token=[redacted]"),
+        // Encoded names are the same parameter to the server, so they are redacted too.
+        ("/x?%6Awt=eyJ.x.y", "/x?%6Awt=[redacted]"),
+        ("/x?j%77t=eyJ&k=1", "/x?j%77t=[redacted]&k=1"),
+        ("/x?%4A%57%54=eyJ", "/x?%4A%57%54=[redacted]"),
+        ("/x?shared%53ecret=s", "/x?shared%53ecret=[redacted]"),
+        ("/x?jwt+=eyJ", "/x?jwt+=[redacted]"),
+        ("/x?jwtx=1", "/x?jwtx=1"),
     ];
     for (input, want) in cases {
         assert_eq!(redact_query(input), want, "{input}");

@@ -41,7 +41,8 @@ async fn install_and_seed(sandbox: &JiraSandbox, settings: &Settings) {
                 Ok(seed) => tracing::info!(
                     demo.project = %seed.project_key,
                     demo.issue = %seed.parent_issue_key,
-                    "demo project seeded in the sandbox"
+                    demo.open = %format!("{}/browse/{}", sandbox.base_url(), seed.parent_issue_key),
+                    "demo project seeded in the sandbox: open its issue page in a browser"
                 ),
                 Err(err) => tracing::error!(error = %err, "seeding the demo project failed"),
             }

@@ -1,22 +1,102 @@
 //! Logs as JSON lines on stdout (or pretty for local runs). What reaches a log line is decided by
 //! types (`stj_privacy`) and by the access log's redaction, not by filtering output afterwards.
+//!
+//! One more rule is enforced here: the HTTP-client, HTTP-server, TLS and Postgres-driver crates
+//! log at most at `info`, whatever `telemetry.filter` says. Their debug and trace output
+//! carries headers, bodies and handshake details (tokens, shared secrets, customer text).
 
+use tracing::Subscriber;
+use tracing::level_filters::LevelFilter;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{FilterExt as _, Targets};
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::{Layer as _, SubscriberExt as _};
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 use crate::settings::TelemetryConfig;
+
+/// Crates (log targets, prefixes included) held at `info` or below.
+pub const CAPPED_AT_INFO: &[&str] = &[
+    "ureq",
+    "rustls",
+    "tokio_rustls",
+    "tokio_postgres",
+    "postgres_protocol",
+    "actix_http",
+    "actix_server",
+    "h2",
+    "hyper",
+    "diesel",
+];
 
 /// Installs the global subscriber; later calls (tests) are no-ops.
 pub fn init<W>(config: &TelemetryConfig, writer: W)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let filter = EnvFilter::try_new(&config.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
-    let result = if config.format == "pretty" {
-        builder.try_init()
+    drop(subscriber(config, writer).try_init());
+}
+
+/// The subscriber `init` installs, for tests to use locally.
+pub fn subscriber<W>(config: &TelemetryConfig, writer: W) -> Box<dyn Subscriber + Send + Sync>
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let configured = EnvFilter::try_new(&config.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let caps = CAPPED_AT_INFO
+        .iter()
+        .fold(Targets::new().with_default(LevelFilter::TRACE), |caps, target| {
+            caps.with_target(*target, LevelFilter::INFO)
+        });
+    // Both must pass: the configured filter cannot lift a capped crate past the cap.
+    let filter = configured.and(caps);
+    let layer = tracing_subscriber::fmt::layer().with_writer(writer);
+    if config.format == "pretty" {
+        Box::new(tracing_subscriber::registry().with(layer.with_filter(filter)))
     } else {
-        builder.json().flatten_event(true).with_current_span(false).try_init()
-    };
-    drop(result);
+        let json = layer.json().flatten_event(true).with_current_span(false);
+        Box::new(tracing_subscriber::registry().with(json.with_filter(filter)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_filter_cannot_raise_client_or_tls_crates_above_info() {
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let config = TelemetryConfig {
+            filter: "trace,ureq=trace,rustls::client=trace,tokio_postgres::query=trace".into(),
+            format: "json".into(),
+        };
+        tracing::subscriber::with_default(subscriber(&config, move || writer.clone()), || {
+            tracing::debug!(target: "ureq::unit", "canary-ureq-debug");
+            tracing::trace!(target: "rustls::client::hs", "canary-rustls-trace");
+            tracing::debug!(target: "tokio_postgres::query", "canary-pg-debug");
+            tracing::debug!(target: "actix_http::h1", "canary-actix-debug");
+            tracing::info!(target: "ureq::unit", "ureq-info-kept");
+            tracing::debug!(target: "stj_http", "app-debug-kept");
+        });
+        let logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        assert!(!logs.contains("canary"), "{logs}");
+        assert!(logs.contains("ureq-info-kept") && logs.contains("app-debug-kept"), "{logs}");
+    }
 }

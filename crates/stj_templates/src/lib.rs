@@ -12,7 +12,7 @@ mod variables;
 
 pub use check::{check_library, check_subtask, check_template};
 pub use document::{DOCUMENT_VERSION, decode_library, encode_library, encode_library_unbounded};
-pub use import::{ImportFormat, detect_format, import_text};
+pub use import::{Import, ImportFormat, Unmapped, detect_format, import_leniently, import_text};
 pub use line_map::LineMap;
 pub use model::{
     ASSIGNEE_KEYWORDS, Assignee, DueAnchor, Estimate, Library, RelativeDue, Scope, SubtaskSpec,

@@ -179,6 +179,29 @@ impl RelativeDue {
         limits::due_offset_days(days)?;
         Ok(Self { days, anchor })
     }
+
+    /// The value of a `due:` marker without `due:`: `+2d`, `-1d`, `today`, `parent`,
+    /// `parent+3d`, `parent-1d` (what structured editors send, so no client re-implements it).
+    pub fn parse(text: &str) -> Result<Self, Problem> {
+        let (days, anchor) = crate::quick::parse_due(text).ok_or_else(|| {
+            Problem::new(
+                stj_validation::field::DUE,
+                stj_validation::code::BAD_SYNTAX,
+                format!(
+                    "`{}` is not a due date: write +Nd or -Nd from today, today, or parent, \
+                     parent+Nd, parent-Nd from the parent's due date (calendar days).",
+                    stj_validation::text::excerpt(text)
+                ),
+            )
+        })?;
+        Self::new(days, anchor)
+    }
+
+    /// The form [`RelativeDue::parse`] reads, as in the `due:` marker.
+    pub fn to_text(self) -> String {
+        let marker = crate::quick::due_marker(self);
+        marker.strip_prefix("due:").unwrap_or(&marker).to_owned()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

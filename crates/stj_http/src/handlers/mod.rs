@@ -1,6 +1,7 @@
 pub(crate) mod api;
 pub(crate) mod assets;
 pub(crate) mod health;
+pub(crate) mod items;
 pub(crate) mod lifecycle;
 pub(crate) mod pages;
 pub(crate) mod subtasks;

@@ -34,6 +34,43 @@ pub(crate) struct Module {
     pub url: String,
     /// The glance's icon URL, relative to the app's base URL.
     pub icon: Option<String>,
+    /// The module's `conditions` (all must hold), as in the descriptor.
+    pub conditions: Vec<Value>,
+}
+
+/// What Jira's conditions ask about the page being shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Facts {
+    pub site_admin: bool,
+    pub is_sub_task: bool,
+    pub sub_tasks_available: bool,
+}
+
+impl Module {
+    /// Whether Jira would show the module here. Conditions the sandbox does not model hold.
+    pub fn shows(&self, facts: Facts) -> bool {
+        self.conditions.iter().all(|c| holds(c, facts))
+    }
+}
+
+fn holds(condition: &Value, facts: Facts) -> bool {
+    if let Some(nested) = condition.get("conditions").and_then(Value::as_array) {
+        let any = condition.get("type").and_then(Value::as_str) == Some("or");
+        return if any {
+            nested.iter().any(|c| holds(c, facts))
+        } else {
+            nested.iter().all(|c| holds(c, facts))
+        };
+    }
+    let value = match condition.get("condition").and_then(Value::as_str).unwrap_or_default() {
+        "user_is_admin" | "user_is_sysadmin" => facts.site_admin,
+        "is_sub_task" => facts.is_sub_task,
+        "has_sub_tasks_available" => facts.sub_tasks_available,
+        // Logged in, subtasks switched on, and anything not modelled.
+        _ => true,
+    };
+    let invert = condition.get("invert").and_then(Value::as_bool).unwrap_or(false);
+    value != invert
 }
 
 /// Every module of `descriptor` this host can show, in descriptor order within each kind.
@@ -61,7 +98,9 @@ pub(crate) fn modules(descriptor: &Value) -> Vec<Module> {
             let (Some(key), Some(url)) = (text(entry, "/key"), url) else { continue };
             let name = text(entry, "/name/value").unwrap_or_else(|| key.clone());
             let icon = text(entry, "/icon/url").or_else(|| text(entry, "/iconUrl"));
-            found.push(Module { kind, key, name, url, icon });
+            let conditions =
+                entry.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default();
+            found.push(Module { kind, key, name, url, icon, conditions });
         }
     }
     found
@@ -150,5 +189,25 @@ mod tests {
         assert_eq!(found[0].icon.as_deref(), Some("/static/icon.svg"));
         assert_eq!(found[2].name, "My subtask templates");
         assert!(modules(&json!({})).is_empty());
+    }
+
+    #[test]
+    fn conditions_hide_the_glance_on_subtasks() {
+        let descriptor = json!({ "modules": { "jiraIssueGlances": [{ "key": "g", "url": "/g",
+            "conditions": [{ "type": "and", "conditions": [
+                { "condition": "user_is_logged_in" },
+                { "condition": "has_sub_tasks_available" },
+                { "condition": "is_sub_task", "invert": true }] }] }] } });
+        let glance = &modules(&descriptor)[0];
+        let parent = Facts { sub_tasks_available: true, ..Facts::default() };
+        assert!(glance.shows(parent));
+        assert!(!glance.shows(Facts { is_sub_task: true, ..parent }));
+        assert!(!glance.shows(Facts::default()), "no subtask type in the project");
+        let or = json!({ "type": "or", "conditions": [
+            { "condition": "user_is_admin" }, { "condition": "is_sub_task" }] });
+        assert!(
+            !holds(&or, Facts::default())
+                && holds(&or, Facts { site_admin: true, ..Facts::default() })
+        );
     }
 }

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::descriptor::{Module, ModuleKind, modules};
+use super::descriptor::{Facts, Module, ModuleKind, modules};
 use super::frame::{FrameContext, Viewer};
 use super::html::{Chrome, Link, escape};
 use super::session::{HostPage, Prefs};
@@ -24,6 +24,8 @@ struct Setup {
     app_origin: Option<String>,
     /// The descriptor's modules, or why they could not be read.
     modules: Result<Vec<Module>, String>,
+    /// The descriptor's `enableLicensing`: only then does Jira add `lic` to iframe URLs.
+    licensing: bool,
 }
 
 impl Setup {
@@ -38,8 +40,13 @@ impl Setup {
         let user_name = sandbox
             .user(&site.client_key, account_id)
             .map_or_else(|_| account_id.to_owned(), |u| u.display_name);
-        let modules = sandbox.app_descriptor(&site.app.base_url).await.map(|d| modules(&d));
+        let descriptor = sandbox.app_descriptor(&site.app.base_url).await;
+        let licensing = descriptor
+            .as_ref()
+            .is_ok_and(|d| d.get("enableLicensing").and_then(|v| v.as_bool()) == Some(true));
+        let modules = descriptor.map(|d| modules(&d));
         Ok(Self {
+            licensing,
             host_origin: host_origin(req),
             app_origin: origin_of(&site.app.base_url),
             prefs,
@@ -113,7 +120,7 @@ impl Setup {
     fn frame(&self, sandbox: &Sandbox, module: &Module, ctx: &FrameContext, id: &str) -> String {
         let viewer = Viewer {
             account_id: self.prefs.persona.account_id(),
-            licence: self.prefs.persona.licence(self.site.licence),
+            licence: self.prefs.persona.licence(self.site.licence).filter(|_| self.licensing),
             host_origin: &self.host_origin,
         };
         match sandbox.module_frame_url(&self.site.client_key, module, ctx, &viewer) {
@@ -215,8 +222,16 @@ pub(crate) async fn issue(
         project_key: Some(view.project_key.clone()),
         project_id: Some(view.project_id.clone()),
     };
+    let facts = Facts {
+        site_admin: sandbox
+            .user(&setup.site.client_key, account_id)
+            .is_ok_and(|u| u.is_site_admin()),
+        is_sub_task: view.is_sub_task,
+        sub_tasks_available: view.sub_tasks_available,
+    };
     let mut panels = String::new();
-    let issue_modules = setup.modules_of(ModuleKind::Issue);
+    let mut issue_modules = setup.modules_of(ModuleKind::Issue);
+    issue_modules.retain(|m| m.shows(facts));
     for (n, module) in issue_modules.iter().enumerate() {
         let id = if n == 0 {
             "app-frame".to_owned()
@@ -239,7 +254,7 @@ pub(crate) async fn issue(
     if issue_modules.is_empty() {
         let why = match &setup.modules {
             Err(reason) => format!("The app's descriptor could not be read: {reason}"),
-            Ok(_) => "The app has no issue module.".to_owned(),
+            Ok(_) => "The app shows nothing on this issue.".to_owned(),
         };
         let _ = write!(panels, "<p id=\"no-app-module\" class=\"subtle\">{}</p>", escape(&why));
     }

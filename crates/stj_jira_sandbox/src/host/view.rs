@@ -33,6 +33,10 @@ pub(crate) struct IssueView {
     pub due: Option<String>,
     pub labels: Vec<String>,
     pub subtasks: Vec<SubtaskRow>,
+    /// A subtask itself (it has a parent, or a subtask type).
+    pub is_sub_task: bool,
+    /// The project has a subtask issue type.
+    pub sub_tasks_available: bool,
 }
 
 /// The issue as `account_id` sees it; `None` when it does not exist or they may not browse it
@@ -45,6 +49,9 @@ pub(crate) fn issue_view(site: &Site, key: &str, account_id: &str) -> Option<Iss
     }
     let type_name = |id: &str| site.issue_type(id).map(|t| t.name.clone()).unwrap_or_default();
     let name = |id: Option<&str>| id.and_then(|id| site.user(id)).map(|u| u.display_name.clone());
+    let level = |id: &str| site.issue_type(id).map_or(0, |t| t.hierarchy_level);
+    let is_sub_task = issue.parent_id.is_some() || level(&issue.issue_type_id) == -1;
+    let sub_tasks_available = project.issue_type_ids.iter().any(|id| level(id) == -1);
     let subtasks = site
         .children(issue.id)
         .map(|child| SubtaskRow {
@@ -70,6 +77,8 @@ pub(crate) fn issue_view(site: &Site, key: &str, account_id: &str) -> Option<Iss
         due: issue.due_date.clone(),
         labels: issue.labels.clone(),
         subtasks,
+        is_sub_task,
+        sub_tasks_available,
     })
 }
 

@@ -68,6 +68,14 @@ impl Sandbox {
             .ok_or_else(|| SandboxError::Invalid(format!("no user {account_id}")))?
     }
 
+    /// Every access token issued on the tenant so far (the privacy tests' canaries).
+    pub fn issued_access_tokens(
+        &self,
+        client_key: &ClientKey,
+    ) -> Result<Vec<String>, SandboxError> {
+        self.with_site(client_key, |site| site.tokens.keys().cloned().collect())
+    }
+
     /// Make every access token of the tenant expired, as if 15 minutes had passed.
     pub fn expire_access_tokens(&self, client_key: &ClientKey) -> Result<(), SandboxError> {
         self.with_site(client_key, |site| {

@@ -32,7 +32,10 @@ pub fn descriptor(base_url: &str) -> Value {
         "modules": {
             "jiraIssueGlances": [{ "key": "subtask-templates-glance",
                 "name": { "value": "Subtask templates" }, "icon": { "url": "/static/icon.svg" },
-                "target": { "type": "web_panel", "url": GLANCE_URL } }],
+                "target": { "type": "web_panel", "url": GLANCE_URL },
+                "conditions": [{ "type": "and", "conditions": [
+                    { "condition": "has_sub_tasks_available" },
+                    { "condition": "is_sub_task", "invert": true }] }] }],
             "generalPages": [{ "key": "my-templates", "name": { "value": "My subtask templates" },
                 "url": "/ui/my-templates" }],
             "jiraProjectAdminTabPanels": [{ "key": "project-templates",
@@ -50,6 +53,10 @@ pub struct DescriptorApp {
 
 impl DescriptorApp {
     pub fn start() -> Self {
+        Self::start_with(descriptor)
+    }
+
+    pub fn start_with(descriptor: fn(&str) -> Value) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base_url = format!("http://{}/app", listener.local_addr().unwrap());
         let body = descriptor(&base_url).to_string();
@@ -127,7 +134,10 @@ impl Host {
     }
 
     pub fn with_licence(licence: LicenceState) -> Self {
-        let app = DescriptorApp::start();
+        Self::with(DescriptorApp::start(), licence)
+    }
+
+    pub fn with(app: DescriptorApp, licence: LicenceState) -> Self {
         let sandbox = JiraSandbox::start(SandboxConfig::default()).unwrap();
         let tenant = sandbox.add_installed_tenant(&app.base_url, APP).unwrap();
         sandbox.seed_demo(&tenant.client_key).unwrap();
@@ -330,6 +340,16 @@ fn the_user_switcher_changes_sub_and_licence() {
     // An inactive site licence shows on every persona.
     let inactive = Host::with_licence(LicenceState::Inactive);
     assert_eq!(inactive.get("/browse/DEMO-1", &[]).frame().1["lic"], "none");
+
+    // A free app (no `enableLicensing`) gets no `lic` at all, as in Jira.
+    let free = |base: &str| {
+        let mut d = descriptor(base);
+        d.as_object_mut().unwrap().remove("enableLicensing");
+        d
+    };
+    let free = Host::with(DescriptorApp::start_with(free), LicenceState::Active);
+    let (_, params) = free.get("/browse/DEMO-1", &[]).frame();
+    assert!(!params.contains_key("lic") && params.contains_key("jwt"));
 }
 
 #[test]

@@ -86,7 +86,10 @@ fn the_subtask_list_is_live_and_refreshes_as_a_fragment() {
 
     let again = host.get("/browse/DEMO-1", &[]);
     assert!(again.body.contains(&format!("href=\"/browse/{second}\"")));
-    assert_eq!(host.get(&format!("/browse/{first}"), &[]).status, 200, "subtasks have pages too");
+    let subtask = host.get(&format!("/browse/{first}"), &[]);
+    assert_eq!(subtask.status, 200, "subtasks have pages too");
+    assert!(subtask.attr("app-frame", "src").is_none(), "the glance's is_sub_task condition");
+    assert!(subtask.body.contains("id=\"no-app-module\""));
 }
 
 #[test]

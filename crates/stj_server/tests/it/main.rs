@@ -33,4 +33,6 @@ mod subtasks;
 #[cfg(test)]
 mod support;
 #[cfg(test)]
+mod text_api;
+#[cfg(test)]
 mod two_instances;

@@ -63,3 +63,77 @@ fn no_secret_token_or_account_id_reaches_a_log_line() {
         );
     }
 }
+
+/// Customer content and user credentials through every Jira-calling endpoint (preview, apply,
+/// templates, quick-entry check, as-template): issue text, summaries, descriptions, template
+/// names, account ids and the user access tokens the app obtained must stay out of the logs.
+#[test]
+fn no_customer_content_or_user_token_reaches_a_log_line() {
+    use serde_json::json;
+    use stj_jira_sandbox::{DEMO_MEMBER_ACCOUNT_ID, NewIssue};
+
+    let app = spawn_app();
+    let tenant = app.install();
+    let seed = app.sandbox.seed_demo(&tenant).unwrap();
+    let parent_text = "canary-parent-summary-8d1f3a";
+    let parent = app
+        .sandbox
+        .add_issue(&tenant, &NewIssue::new(&seed.project_key, "Task", parent_text))
+        .unwrap();
+    let auth = app.context_auth(&tenant, DEMO_MEMBER_ACCOUNT_ID);
+    let quick_entry = "canary-subtask-summary-41c7 for {{parent.summary}} #canarylabel\n  \
+                       canary-description-9e02\n";
+    let body = json!({ "quickEntry": quick_entry }).to_string();
+    let post = |path: &str, body: &str, headers: &[(&str, &str)]| {
+        app.request_with("POST", path, Some(&auth), Some(body), headers)
+    };
+    let preview = post(&format!("/api/v1/issues/{}/subtasks/preview", parent.key), &body, &[]);
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let key = ("Idempotency-Key", "0123456789abcdef0123456789abcdef");
+    let apply = post(&format!("/api/v1/issues/{}/subtasks", parent.key), &body, &[key]);
+    assert_eq!(apply.status, 200, "{}", apply.body);
+    let as_template = format!("/api/v1/issues/{}/subtasks/as-template", parent.key);
+    assert_eq!(app.request("GET", &as_template, Some(&auth), None).status, 200);
+    let check = json!({ "text": quick_entry }).to_string();
+    assert_eq!(post("/api/v1/quick-entry/check", &check, &[]).status, 200);
+    let templates = json!({ "revision": 0, "templates": [{
+        "id": "canary", "name": "canary-template-name-77aa",
+        "description": "canary-template-description-5c3e", "quickEntry": quick_entry }] });
+    let save = app.request(
+        "PUT",
+        "/api/v1/templates?scope=personal",
+        Some(&auth),
+        Some(&templates.to_string()),
+    );
+    assert_eq!(save.status, 200, "{}", save.body);
+    let list = app.request("GET", "/api/v1/templates?scope=personal", Some(&auth), None);
+    assert!(list.body.contains("canary-template-name-77aa"));
+    // A refused line: the problem quotes it back to the caller, never into a log line.
+    let bad = json!({ "quickEntry": "canary-bad-line-0b6d ~99x" }).to_string();
+    assert_eq!(post("/api/v1/quick-entry/check", &bad, &[]).status, 400);
+
+    let logs = captured_logs();
+    let mut canaries: Vec<String> = [
+        parent_text,
+        "canary-subtask-summary",
+        "canary-description-9e02",
+        "canarylabel",
+        "canary-template-name-77aa",
+        "canary-template-description-5c3e",
+        "canary-bad-line-0b6d",
+        DEMO_MEMBER_ACCOUNT_ID,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let user_tokens = app.sandbox.issued_access_tokens(&tenant).unwrap();
+    assert!(!user_tokens.is_empty(), "the app acted as the user through the grant");
+    canaries.extend(user_tokens);
+    canaries.push(auth.trim_start_matches("JWT ").to_owned());
+    for canary in &canaries {
+        assert!(
+            !logs.contains(canary.as_str()),
+            "a canary reached the logs: {}…",
+            &canary[..12.min(canary.len())]
+        );
+    }
+}

@@ -369,8 +369,8 @@ fn rival_formats_import_into_quick_entry_and_quick_entry_checks_per_line() {
         &json!({ "text": "- Task\n  reporter: bob\n" }),
     );
     assert_eq!(
-        (res.status, res.json()["problems"][0]["line"].clone()),
-        (400, json!(2)),
+        (res.status, res.json()["unmapped"][0]["line"].clone()),
+        (200, json!(2)),
         "{}",
         res.body
     );

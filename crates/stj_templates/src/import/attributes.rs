@@ -10,9 +10,8 @@ use crate::model::{
 use crate::quick::parse_due;
 
 /// Attributes of the rival apps that have no equivalent here: reported, never dropped silently.
-const UNSUPPORTED: [&str; 12] = [
+const UNSUPPORTED: [&str; 11] = [
     "reporter",
-    "issuetype",
     "component",
     "components",
     "watcher",
@@ -66,6 +65,7 @@ pub(crate) fn apply(key: &str, value: &str, spec: &mut SubtaskSpec) -> Result<()
             set(&mut spec.priority, Some(value.to_owned()), field::PRIORITY, key)
         }
         "duedate" | "due" => set(&mut spec.due, Some(due(value)?), field::DUE, key),
+        "issuetype" => set(&mut spec.issue_type, Some(issue_type(value)?), field::ISSUE_TYPE, key),
         _ if UNSUPPORTED.contains(&lower.as_str()) || lower.starts_with("customfield") => {
             Err(Problem::new(
                 field::LINE,
@@ -82,11 +82,28 @@ pub(crate) fn apply(key: &str, value: &str, spec: &mut SubtaskSpec) -> Result<()
             code::UNSUPPORTED,
             format!(
                 "Unknown attribute `{}`: this app reads description, assignee, label, labels, \
-                 estimate, priority and dueDate.",
+                 estimate, priority, dueDate and issueType.",
                 excerpt(key)
             ),
         )),
     }
+}
+
+/// A subtask type by name; an id (digits) means nothing on another site.
+fn issue_type(value: &str) -> Result<String, Problem> {
+    if value.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(Problem::new(
+            field::ISSUE_TYPE,
+            code::UNSUPPORTED,
+            format!(
+                "The issue type `{}` is an id, which differs between Jira sites: write the \
+                 subtask type's name instead.",
+                excerpt(value)
+            ),
+        ));
+    }
+    text::issue_type_name(value)?;
+    Ok(value.to_owned())
 }
 
 /// Sets a single-valued field, refusing a second value.

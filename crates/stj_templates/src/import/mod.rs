@@ -38,23 +38,74 @@ pub fn detect_format(text: &str) -> Option<ImportFormat> {
 /// Reads subtasks in a rival app's format (detected by [`detect_format`]). Every problem is
 /// reported with its line; unsupported attributes are problems, never dropped silently.
 pub fn import_text(text: &str) -> Result<Vec<SubtaskSpec>, ValidationReport> {
-    let (drafts, mut report) = match detect_format(text) {
-        Some(ImportFormat::MultipleSubtasks) => multiple::parse(text),
-        Some(ImportFormat::QuickSubtasks) => quick_subtasks::parse(text),
-        None => {
-            let line = (1..)
-                .zip(split_lines(text))
-                .find(|(_, line)| !line.trim().is_empty())
-                .map(|(n, _)| n);
-            let problem = Problem::new(
-                field::LINE,
-                code::BAD_SYNTAX,
-                "No subtasks found: in Multiple Subtasks and Quick Subtasks text every subtask \
-                 starts with `- `.",
-            );
-            return Err(ValidationReport::from(Problem { line, ..problem }));
-        }
+    let (_, drafts, unmapped) = read(text)?;
+    let mut report = ValidationReport::new();
+    for item in unmapped {
+        report.push(item.problem);
+    }
+    finish(drafts, report)
+}
+
+/// What [`import_leniently`] could read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub format: ImportFormat,
+    pub specs: Vec<SubtaskSpec>,
+    /// What could not be mapped and was left out, in line order.
+    pub unmapped: Vec<Unmapped>,
+}
+
+/// A line, or one attribute of a line, that an import left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmapped {
+    /// The text as written (the line, or the `key:"value"` attribute), trimmed.
+    pub text: String,
+    /// Why, with `line` set.
+    pub problem: Problem,
+}
+
+impl Unmapped {
+    pub(crate) fn new(line: usize, text: &str, problem: Problem) -> Self {
+        Self { text: text.trim().to_owned(), problem: problem.at_line(line) }
+    }
+}
+
+/// [`import_text`] keeping what it can: attributes and lines with no equivalent here (or with
+/// a value this app cannot read) are left out and listed in `unmapped`, with the reason, instead
+/// of refusing the whole text. Still an error: text in neither format, and subtasks that would
+/// be invalid (an empty summary, an unknown `{{variable}}`).
+pub fn import_leniently(text: &str) -> Result<Import, ValidationReport> {
+    let (format, drafts, mut unmapped) = read(text)?;
+    let specs = finish(drafts, ValidationReport::new())?;
+    unmapped.sort_by_key(|item| item.problem.line);
+    Ok(Import { format, specs, unmapped })
+}
+
+/// The drafts and what could not be read, or why the text is in neither format.
+fn read(text: &str) -> Result<(ImportFormat, Vec<Draft>, Vec<Unmapped>), ValidationReport> {
+    let Some(format) = detect_format(text) else {
+        let line =
+            (1..).zip(split_lines(text)).find(|(_, line)| !line.trim().is_empty()).map(|(n, _)| n);
+        let problem = Problem::new(
+            field::LINE,
+            code::BAD_SYNTAX,
+            "No subtasks found: in Multiple Subtasks and Quick Subtasks text every subtask \
+             starts with `- `.",
+        );
+        return Err(ValidationReport::from(Problem { line, ..problem }));
     };
+    let (drafts, unmapped) = match format {
+        ImportFormat::MultipleSubtasks => multiple::parse(text),
+        ImportFormat::QuickSubtasks => quick_subtasks::parse(text),
+    };
+    Ok((format, drafts, unmapped))
+}
+
+/// The drafts as subtasks in normal form, each checked at its line, with `report`'s problems.
+fn finish(
+    drafts: Vec<Draft>,
+    mut report: ValidationReport,
+) -> Result<Vec<SubtaskSpec>, ValidationReport> {
     let specs = drafts
         .into_iter()
         .map(|draft| {

@@ -1,29 +1,30 @@
 //! Quick Subtasks for Jira's format: `- summary / key:"value" key:"value"`, one line each.
 
 use stj_validation::text::excerpt;
-use stj_validation::{Problem, ValidationReport, code, field};
+use stj_validation::{Problem, code, field};
 
-use super::{Draft, attributes};
+use super::{Draft, Unmapped, attributes};
 use crate::lines::split_lines;
 
 /// See the crate README for the grammar.
-pub(crate) fn parse(text: &str) -> (Vec<Draft>, ValidationReport) {
+pub(crate) fn parse(text: &str) -> (Vec<Draft>, Vec<Unmapped>) {
     let mut drafts = Vec::new();
-    let mut report = ValidationReport::new();
+    let mut unmapped = Vec::new();
     for (line, content) in (1..).zip(split_lines(text)) {
         let content = content.trim();
         if content.is_empty() {
             continue;
         }
         let Some(rest) = content.strip_prefix('-') else {
-            report.push(
+            unmapped.push(Unmapped::new(
+                line,
+                content,
                 Problem::new(
                     field::LINE,
                     code::BAD_SYNTAX,
                     "Expected a subtask line `- summary / key:\"value\"`.",
-                )
-                .at_line(line),
-            );
+                ),
+            ));
             continue;
         };
         let (summary, mut attributes) = rest.split_once('/').unwrap_or((rest, ""));
@@ -35,18 +36,21 @@ pub(crate) fn parse(text: &str) -> (Vec<Draft>, ValidationReport) {
             }
             match read_attribute(attributes) {
                 Ok((key, value, rest)) => {
-                    report.check(Some(line), attributes::apply(key, value, &mut draft.spec));
+                    if let Err(problem) = attributes::apply(key, value, &mut draft.spec) {
+                        let written = attributes.get(..attributes.len().saturating_sub(rest.len()));
+                        unmapped.push(Unmapped::new(line, written.unwrap_or(key), problem));
+                    }
                     attributes = rest;
                 }
                 Err(problem) => {
-                    report.push(problem.at_line(line));
+                    unmapped.push(Unmapped::new(line, attributes, problem));
                     break;
                 }
             }
         }
         drafts.push(draft);
     }
-    (drafts, report)
+    (drafts, unmapped)
 }
 
 /// `key:"value"` at the start of `text`: the key, the value and what follows.

@@ -116,6 +116,63 @@ fn text_in_neither_format_is_refused_at_its_first_line() {
     assert_eq!(codes(&report), [(Some(3), field::LINE, code::BAD_SYNTAX)]);
 }
 
+#[test]
+fn a_lenient_import_keeps_what_it_can_and_lists_the_rest_by_line() {
+    let text = "- A\n  component: backend\n  estimate: 2h\n  no colon here\n  issueType: Code review\n\
+                - B\n  dueDate: 2023-02-11\n  issueType: 10003\n  estimate: 1h\n  estimate: 2h";
+    let import = import_leniently(text).unwrap();
+    assert_eq!(import.format, ImportFormat::MultipleSubtasks);
+    assert_eq!(import.specs.len(), 2);
+    assert_eq!(import.specs[0].estimate.map(Estimate::minutes), Some(120));
+    assert_eq!(import.specs[0].issue_type.as_deref(), Some("Code review"));
+    assert_eq!((import.specs[1].due, import.specs[1].issue_type.as_deref()), (None, None));
+    assert_eq!(import.specs[1].estimate.map(Estimate::minutes), Some(60), "the first value stays");
+    let unmapped: Vec<(Option<usize>, &str, &str)> = import
+        .unmapped
+        .iter()
+        .map(|item| (item.problem.line, item.text.as_str(), item.problem.code))
+        .collect();
+    assert_eq!(
+        unmapped,
+        [
+            (Some(2), "component: backend", code::UNSUPPORTED),
+            (Some(4), "no colon here", code::BAD_SYNTAX),
+            (Some(7), "dueDate: 2023-02-11", code::UNSUPPORTED),
+            (Some(8), "issueType: 10003", code::UNSUPPORTED),
+            (Some(10), "estimate: 2h", code::DUPLICATE),
+        ]
+    );
+    assert!(import.unmapped[3].problem.message.contains("name"), "{:?}", import.unmapped[3]);
+    // The strict import refuses the same text, problem by problem.
+    assert_eq!(import_text(text).unwrap_err().len(), 5);
+}
+
+#[test]
+fn a_lenient_quick_subtasks_import_names_each_attribute_it_left_out() {
+    let text = "- A / link:\"PROJ-1\" estimate:\"2h\" / reporter:\"bob\"\nnot a subtask\n- B / estimate:\"1h";
+    let import = import_leniently(text).unwrap();
+    assert_eq!(import.format, ImportFormat::QuickSubtasks);
+    assert_eq!(import.specs.iter().map(|s| s.summary.as_str()).collect::<Vec<_>>(), ["A", "B"]);
+    assert_eq!(import.specs[0].estimate.map(Estimate::minutes), Some(120));
+    let unmapped: Vec<(Option<usize>, &str)> =
+        import.unmapped.iter().map(|item| (item.problem.line, item.text.as_str())).collect();
+    assert_eq!(
+        unmapped,
+        [
+            (Some(1), "link:\"PROJ-1\""),
+            (Some(1), "reporter:\"bob\""),
+            (Some(2), "not a subtask"),
+            (Some(3), "estimate:\"1h"),
+        ]
+    );
+}
+
+#[test]
+fn a_lenient_import_still_refuses_invalid_subtasks_and_unknown_formats() {
+    assert!(import_leniently("- \n- {{nope}}").unwrap_err().has(code::EMPTY));
+    assert!(import_leniently("Write tests @me").unwrap_err().has(code::BAD_SYNTAX));
+}
+
 mod properties {
     use proptest::collection::vec;
     use proptest::prelude::*;
@@ -150,9 +207,17 @@ mod properties {
         #[test]
         fn whatever_is_imported_can_be_written_as_quick_entry(lines in vec(line(), 0..10)) {
             let text = lines.join("\n");
-            if let Ok(specs) = import_text(&text) {
-                let quick = format_quick_entry(&specs);
-                prop_assert_eq!(parse_quick_entry(&quick), Ok(specs), "quick: {:?}", quick);
+            if let Ok(import) = import_leniently(&text) {
+                let quick = format_quick_entry(&import.specs);
+                prop_assert_eq!(parse_quick_entry(&quick), Ok(import.specs.clone()), "quick: {:?}", quick);
+                // The strict import accepts exactly the texts where nothing was left out.
+                let strict = import_text(&text);
+                prop_assert_eq!(strict.is_ok(), import.unmapped.is_empty());
+                if let Ok(specs) = strict {
+                    prop_assert_eq!(specs, import.specs);
+                }
+            } else {
+                prop_assert!(import_text(&text).is_err());
             }
         }
     }

@@ -280,3 +280,16 @@ fn bad_subtask_type_markers_are_reported_at_their_line() {
     let report = parse_quick_entry("T type:\"Code review").unwrap_err();
     assert!(report.problems[0].message.contains("type:\"Code review\""), "{report}");
 }
+
+#[test]
+fn due_dates_read_and_write_without_the_marker_prefix() {
+    for text in ["+2d", "-1d", "today", "parent", "parent+3d", "parent-13d"] {
+        let due = RelativeDue::parse(text).unwrap();
+        assert_eq!(due.to_text(), text);
+        assert_eq!(Some(due), parse_one(&format!("T due:{text}")).due);
+    }
+    assert_eq!(RelativeDue::parse("+0d").unwrap().to_text(), "today");
+    assert_eq!(RelativeDue::parse("tomorrow").unwrap_err().code, code::BAD_SYNTAX);
+    assert_eq!(RelativeDue::parse("").unwrap_err().field, field::DUE);
+    assert_eq!(RelativeDue::parse("+99999d").unwrap_err().code, code::TOO_LARGE);
+}
