@@ -133,7 +133,11 @@ test("a failure mid-way, then retry the failed ones, gives exactly 60", async (t
   await axe(frame, "issue-partial");
   await control("DELETE", "/__sandbox/faults");
   await frame.click("#retry");
-  await frame.waitForFunction(() => /10 created, 50 already there/.test(document.querySelector("#result-summary")?.textContent || ""), null, { timeout: 60000 });
+  await frame.waitForFunction(() => {
+    const text = document.querySelector("#results:not([hidden]) #result-summary")?.textContent || "";
+    return text && !/not created yet|rejected/.test(text);
+  }, null, { timeout: 60000 });
+  assert.match(await frame.textContent("#result-summary"), /10 created/);
   await shot(s, "issue-retried");
   s.clean();
   assert.equal(await subtaskCount(s, key), 60);

@@ -24,6 +24,7 @@ test("a project admin edits the shared templates; a member only reads them", asy
   await shot(s, "project-admin-form-editor");
   await axe(frame, "project-admin-form");
   await frame.click("#mode-text");
+  await frame.waitForSelector("#tpl-textbox:not([hidden])");
   assert.match(await frame.inputValue("#tpl-text"), /Merge it\nRun the tests/);
   await frame.click("#tpl-save");
   await frame.waitForSelector("#template-code-review");
