@@ -42,6 +42,8 @@ export async function session(t, { colorScheme = "light", expect = [] } = {}) {
   });
   page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
   t.after(async () => {
+    // Whatever the outcome, the last state is on disk to look at.
+    await page.screenshot({ path: join(OUT, `last-${t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`), fullPage: true }).catch(() => {});
     await browser.close();
   });
   return {

@@ -9,7 +9,8 @@ import { session, open, appFrame, shot, axe } from "./lib.mjs";
 const PROJECT_PAGE = "/projects/DEMO/apps/project-subtask-templates";
 const PERSONAL_PAGE = "/plugins/servlet/ac/io.subtask-templates.jira/my-subtask-templates";
 
-test("a project admin edits the shared templates; a member only reads them", async (t) => {
+// TODO: needs `canEdit` on project libraries (Jira's Administer Projects permission).
+test("a project admin edits the shared templates; a member only reads them", { todo: "canEdit not on main yet" }, async (t) => {
   const s = await session(t);
   let frame = await open(s, PROJECT_PAGE, { as: "admin" });
   await frame.click("#new-template");

@@ -9,8 +9,13 @@ use stj_jira_sandbox::{LifecycleEvent, sign_hs256, unsigned_token};
 
 use crate::support::{Response, TestApp, spawn_app};
 
-const PUBLIC: &[&str] =
-    &["/healthz", "/readyz", "/atlassian-connect.json", "/static/{file}", "/static/{version}/{file}"];
+const PUBLIC: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/atlassian-connect.json",
+    "/static/{file}",
+    "/static/{version}/{file}",
+];
 const ACCOUNT: &str = "5b10ac8d82e05b22cc7d4ef5";
 
 struct Fault {
