@@ -13,8 +13,8 @@ pub use auth::{
 pub use ids::{ClientKey, IdError, KeyId, TenantUrl};
 pub use installation::{Installation, NewInstallation, SealedSecret, SharedSecret};
 pub use ports::{
-    Clock, CredentialsError, InstallKeyError, InstallKeySource, InstallationRegistry, Licence,
-    LicenceError, LicenceSource, RegistryError, SystemClock, TenantCredentials,
-    TenantCredentialsSource,
+    Clock, CredentialsError, EntityKind, EntityLock, EntityLocks, InstallKeyError,
+    InstallKeySource, InstallationRegistry, Licence, LicenceError, LicenceSource, LockError,
+    LockedEntity, RegistryError, SystemClock, TenantCredentials, TenantCredentialsSource,
 };
 pub use sealing::{SealError, SealingKey, SecretSealer};

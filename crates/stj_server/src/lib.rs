@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod https;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

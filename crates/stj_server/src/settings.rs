@@ -52,6 +52,7 @@ pub struct Settings {
     pub sealing: SealingConfig,
     pub telemetry: TelemetryConfig,
     pub sandbox: SandboxConfig,
+    pub https: crate::https::HttpsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,6 +132,10 @@ impl Settings {
                 self.jira.install_keys_url.starts_with("https://")
                     && self.jira.oauth_server_url.starts_with("https://"),
                 "jira.install_keys_url and jira.oauth_server_url must be https in production"
+            );
+            anyhow::ensure!(
+                self.https.mode != crate::https::HttpsMode::Off,
+                "https.mode cannot be off in production: the ALB reaches the task over HTTPS"
             );
             // RDS forces TLS anyway; refusing here fails the deploy, not every request.
             anyhow::ensure!(

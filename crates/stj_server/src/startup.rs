@@ -49,6 +49,7 @@ impl Application {
             .await
             .context("failed to open the installation registry")?;
         let state = web::Data::new(edge_state(&settings, registry)?);
+        let https = settings.https.clone();
         let http = settings.http.clone();
         let mut server = HttpServer::new(move || stj_http::app(state.clone()))
             .shutdown_timeout(http.shutdown_timeout_secs)
@@ -56,7 +57,12 @@ impl Application {
         if http.workers > 0 {
             server = server.workers(http.workers);
         }
-        let server = server.listen(listener).context("failed to listen")?.run();
+        let server = match crate::https::server_config(&https)? {
+            Some(tls) => server.listen_rustls_0_23(listener, tls),
+            None => server.listen(listener),
+        }
+        .context("failed to listen")?
+        .run();
         Ok(Self { port, server })
     }
 

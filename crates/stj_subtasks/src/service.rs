@@ -20,6 +20,7 @@ use crate::ports::{
     Caller, GatewayError, IssueGateway, IssueTypeRef, NewSubtask, Origin, ParentIssue,
     ProjectSubtaskTypes,
 };
+use crate::progress::{Progress, ProgressRegistry};
 use run::Run;
 
 /// Jira's bulk-create limit.
@@ -156,11 +157,21 @@ pub enum ApplyError {
 pub struct SubtaskService {
     gateway: Arc<dyn IssueGateway>,
     ledger_key: String,
+    progress: ProgressRegistry,
 }
 
 impl SubtaskService {
     pub fn new(gateway: Arc<dyn IssueGateway>, app_key: &str) -> Self {
-        Self { gateway, ledger_key: format!("{app_key}.ledger") }
+        Self {
+            gateway,
+            ledger_key: format!("{app_key}.ledger"),
+            progress: ProgressRegistry::default(),
+        }
+    }
+
+    /// The progress of an application while this instance runs it (`None` otherwise).
+    pub fn progress(&self, caller: &Caller, issue_key: &str, apply_id: &str) -> Option<Progress> {
+        self.progress.get(&caller.client_key, issue_key, apply_id)
     }
 
     /// Renders against the real parent and validates; writes nothing.
@@ -274,7 +285,14 @@ impl SubtaskService {
         let stamp = Stamp { source: request.source.clone(), on: options.applied_on };
         let mut run =
             Run::start(self, caller, &parent, stored.as_ref(), options, &stamp, &items).await?;
-        let result = run.create_missing(&items).await;
+        let running = self.progress.start(
+            &caller.client_key,
+            &request.issue_key,
+            &options.apply_id,
+            run.keys().to_vec(),
+        );
+        let result = run.create_missing(&items, &running).await;
+        drop(running);
         let report = run.report(request, &items);
         match result {
             Ok(()) => Ok(report),

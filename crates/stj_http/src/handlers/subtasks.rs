@@ -145,6 +145,17 @@ pub(crate) async fn application(
             "an application id is up to 64 hex characters",
         ));
     }
+    if let Some(running) = state.subtasks.progress(&caller, &issue_key, &apply_id) {
+        return Ok(HttpResponse::Ok().json(json!({
+            "applyId": apply_id,
+            "parentKey": issue_key,
+            "state": "running",
+            "total": running.total,
+            "done": running.done(),
+            "keys": running.keys,
+            "complete": false,
+        })));
+    }
     let recorded = state
         .subtasks
         .application(&caller, &issue_key, &apply_id)

@@ -58,7 +58,7 @@ fn production_refuses_the_sandbox_and_plain_http() {
 }
 
 #[test]
-fn production_refuses_postgres_without_verified_tls() {
+fn production_refuses_postgres_without_verified_tls_and_plain_http_serving() {
     let secrets = [
         ("APP__SEALING__ACTIVE_KEY_ID", "k1"),
         ("APP__SEALING__KEYS__K1", &"ab".repeat(32) as &str),
@@ -73,6 +73,8 @@ fn production_refuses_postgres_without_verified_tls() {
     assert_eq!(production.registry.sslmode, stj_registry::SslMode::VerifyFull);
     let err = load(("APP__REGISTRY__SSLMODE", "disable")).unwrap_err();
     assert!(err.to_string().contains("verify-full"), "{err}");
+    let err = load(("APP__HTTPS__MODE", "off")).unwrap_err();
+    assert!(err.to_string().contains("https.mode"), "{err}");
 }
 
 #[test]

@@ -13,6 +13,8 @@ mod descriptor_schema;
 #[cfg(test)]
 mod headers;
 #[cfg(test)]
+mod https;
+#[cfg(test)]
 mod instance;
 #[cfg(test)]
 mod licence;

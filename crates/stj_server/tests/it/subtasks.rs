@@ -669,3 +669,45 @@ fn a_rejected_item_carries_jiras_reason_and_its_line() {
 fn chrono_today() -> String {
     chrono::Utc::now().date_naive().to_string()
 }
+
+#[test]
+fn progress_n_of_n_is_visible_while_a_create_runs_then_the_ledger_answers() {
+    let demo = demo();
+    // Each bulk call takes 400 ms: long enough to see the count between calls.
+    demo.app
+        .sandbox
+        .add_fault(Fault::new("POST /rest/api/3/issue/bulk", FaultKind::Latency { ms: 400 }));
+    let key = new_key();
+    let path = format!("/api/v1/issues/DEMO-1/applications/{key}");
+    let auth = demo.app.context_auth(&demo.tenant, DEMO_MEMBER_ACCOUNT_ID);
+    let before = demo.app.request("GET", &path, Some(&auth), None);
+    assert_eq!(before.status, 404, "nothing before the start: {}", before.body);
+    let body = json!({ "quickEntry": quick_entry(120) });
+    let seen = std::thread::scope(|scope| {
+        let create = scope.spawn(|| demo.apply_as(&key, &body));
+        let mut seen = Vec::new();
+        while !create.is_finished() {
+            let res = demo.app.request("GET", &path, Some(&auth), None);
+            if res.status == 200 {
+                let now = res.json();
+                seen.push((
+                    now["state"].as_str().unwrap().to_owned(),
+                    now["done"].as_u64().unwrap(),
+                ));
+                assert_eq!(now["total"], 120, "{now}");
+            } else {
+                assert_eq!(res.status, 404, "{}", res.body);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(create.join().unwrap().status, 200);
+        seen
+    });
+    assert!(
+        seen.iter().any(|(state, done)| state == "running" && (1..120).contains(done)),
+        "n of N seen while running: {seen:?}"
+    );
+    assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1), "never goes back: {seen:?}");
+    let after = demo.app.request("GET", &path, Some(&auth), None).json();
+    assert_eq!((after["state"].clone(), after["done"].clone()), (json!("done"), json!(120)));
+}

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::ledger::{ApplyEntry, Ledger, Stamp};
 use crate::ports::{Caller, GatewayError, ItemOutcome, NewSubtask, ParentIssue};
+use crate::progress::Running;
 
 /// Attempts to resolve an uncertain write before giving up (the user can retry safely).
 const MAX_RECOVERIES: usize = 3;
@@ -84,9 +85,15 @@ impl<'a> Run<'a> {
             .await
     }
 
+    /// Created key per item so far.
+    pub(super) fn keys(&self) -> &[Option<String>] {
+        &self.entry.keys
+    }
+
     pub(super) async fn create_missing(
         &mut self,
         items: &[NewSubtask],
+        progress: &Running<'_>,
     ) -> Result<(), GatewayError> {
         let mut missing = self.entry.missing();
         if missing.is_empty() {
@@ -126,6 +133,7 @@ impl<'a> Run<'a> {
                     return Err(err);
                 }
             }
+            progress.update(&self.entry.keys);
             missing = self.entry.missing();
         }
         self.entry.pending = false;
