@@ -138,7 +138,7 @@ test("a failure mid-way, then retry the failed ones, gives exactly 60", { todo: 
   await frame.waitForFunction(() => {
     const text = document.querySelector("#results:not([hidden]) #result-summary")?.textContent || "";
     return text && !/not created yet|rejected/.test(text);
-  }, null, { timeout: 60000 });
+  }, null, { timeout: 20000 });
   assert.match(await frame.textContent("#result-summary"), /10 created/);
   await shot(s, "issue-retried");
   s.clean();
