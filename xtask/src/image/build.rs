@@ -145,6 +145,8 @@ pub(super) fn image(root: &Path, binary: &Path, out: &Path) -> anyhow::Result<Bu
     let reference = format!("{IMAGE_NAME}:latest");
     shell::run(buildah().args(["commit", "--squash", "--rm", ctr, &reference]))?;
     container.committed();
+    // The previous build's image is now untagged: drop it (vfs keeps full copies of each).
+    drop(output(buildah().args(["rmi", "--prune"])));
 
     let archive = out.join("subtask-templates.oci.tar");
     drop(fs::remove_file(&archive));
@@ -269,5 +271,20 @@ impl Drop for Container {
         if !self.removed.get() {
             drop(output(buildah().args(["rm", &self.name])));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{has_interpreter, has_sandbox};
+
+    #[test]
+    fn the_binary_checks_see_what_they_look_for() {
+        // This test program is dynamically linked: it has an interpreter.
+        let this = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        assert!(has_interpreter(&this).unwrap());
+        assert!(has_interpreter(b"not an elf").is_err());
+        assert!(has_sandbox(b"..stj_jira_sandbox::server.."));
+        assert!(!has_sandbox(b"stj_jira::rest"));
     }
 }
