@@ -201,7 +201,8 @@ pub(super) fn sbom(root: &Path, out: &Path) -> anyhow::Result<usize> {
             .args(["cyclonedx", "--manifest-path"])
             .arg(&manifest)
             .args(["--format", "json", "--target", TARGET, "--features", FEATURES])
-            .args(["--override-filename", "subtask-templates.cdx"]),
+            // What ships: build scripts and proc-macros run at build time only.
+            .args(["--no-build-deps", "--override-filename", "subtask-templates.cdx"]),
     )?;
     let written = root.join("crates").join("stj_server").join(SBOM_FILE);
     let target = out.join(SBOM_FILE);
