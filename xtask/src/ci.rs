@@ -10,18 +10,19 @@ use std::time::Instant;
 use anyhow::Context as _;
 
 use crate::shell::{self, cargo, note, project_root, secs};
-use crate::{dast, db, iac, openapi, sast, sca, tools};
+use crate::{dast, db, iac, openapi, sast, sca, tools, ui};
 
 type Step = fn() -> anyhow::Result<()>;
 
 /// The steps, in order (see the module doc).
-const STEPS: [(&str, Step); 10] = [
+const STEPS: [(&str, Step); 11] = [
     ("tools", tools::ensure),
     ("fmt", fmt),
     ("clippy", clippy),
     ("sast-semgrep", || sast::semgrep(&project_root())),
     ("openapi", openapi::validate),
     ("test", test),
+    ("ui", || ui::run(&[])),
     ("sca-deps", || sca::deps(&project_root())),
     ("sca-binary", || sca::binary(&project_root())),
     ("iac", || iac::run(&project_root())),

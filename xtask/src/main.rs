@@ -22,6 +22,7 @@ mod shell;
 #[cfg(test)]
 mod tidy;
 mod tools;
+mod ui;
 
 use std::process::ExitCode;
 
@@ -46,6 +47,9 @@ commands:
   dast      [--app-port N] [--sandbox-port N] [--dir DIR] [--examples N] [--seed N] [--keep]:
             release build, app + Jira sandbox on 127.0.0.1, installed; schemathesis over
             openapi/openapi.yaml with valid, no and tampered tokens (`dast --help`)
+  ui        [NAME ...] [--keep]: browser tests (ui/tests/NAME.test.mjs) in headless Chromium against
+            the app + Jira sandbox as `dev` starts them, through the sandbox's host pages;
+            screenshots, axe results and timings in target/ui/
   dev-db    print a DATABASE_URL for a reachable PostgreSQL, starting one under target/ if needed;
             `dev-db stop` stops the one it started";
 
@@ -63,6 +67,7 @@ fn main() -> ExitCode {
         "dast" => dast::run(rest),
         "bench" => bench::run(rest),
         "dev-db" => dev_db::run(rest),
+        "ui" => ui::run(rest),
         "" | "help" | "-h" | "--help" => {
             shell::note(USAGE);
             return ExitCode::SUCCESS;

@@ -41,7 +41,32 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
 /// Installs whatever is missing or at another version; says what it found and what it did.
 pub(crate) fn ensure() -> anyhow::Result<()> {
     ensure_cargo_tools()?;
-    ensure_python_tools()
+    ensure_python_tools()?;
+    ensure_debian_packages()
+}
+
+/// Debian packages the gates run: Chromium for the browser tests (`cargo xtask ui`). Installed
+/// with apt-get when missing (CI runs as root; elsewhere the message says what to install).
+fn ensure_debian_packages() -> anyhow::Result<()> {
+    const PACKAGES: &[(&str, &str)] = &[("chromium", "/usr/bin/chromium")];
+    let missing: Vec<&str> = PACKAGES
+        .iter()
+        .filter(|(_, path)| !Path::new(path).exists())
+        .map(|(name, _)| *name)
+        .collect();
+    if missing.is_empty() {
+        note("tools: chromium present");
+        return Ok(());
+    }
+    note(format_args!("tools: installing Debian packages {missing:?}"));
+    shell::run(Command::new("apt-get").arg("update").arg("-q"))
+        .context("apt-get update failed (installing Debian packages needs root)")?;
+    shell::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(&missing),
+    )
+    .with_context(|| format!("apt-get install {missing:?} failed"))
 }
 
 /// The root of the tool cache: `$STJ_TOOLS_DIR`, else `$XDG_CACHE_HOME/stj-tools`, else

@@ -83,13 +83,9 @@ pub fn routes() -> Vec<RouteSpec> {
         RouteSpec::new(Method::GET, "/ui/my-templates", "/ui/my-templates", Page, |r| {
             r.to(pages::my_templates)
         }),
-        RouteSpec::new(
-            Method::GET,
-            "/ui/project-templates",
-            "/ui/project-templates?projectKey=DEMO",
-            Page,
-            |r| r.to(pages::project_templates),
-        ),
+        RouteSpec::new(Method::GET, "/ui/project-templates", "/ui/project-templates", Page, |r| {
+            r.to(pages::project_templates)
+        }),
         RouteSpec::new(Method::GET, "/api/v1/context", "/api/v1/context", Api, |r| {
             r.to(api::context)
         }),

@@ -8,8 +8,9 @@ import { call, ApiError } from "./api.js";
 import { quickEditor } from "./quick.js";
 import { failure, message, busy } from "./ui.js";
 
+const ASSIGNEE_WORDS = ["me", "parent", "reporter", "unassigned"];
 const FIELDS = [
-  ["assignee", "Assignee", "me, unassigned, reporter or an account id"],
+  ["assignee", "Assignee", "me, parent, reporter, unassigned or an account id"],
   ["labels", "Labels", "space-separated"],
   ["estimate", "Estimate", "e.g. 1d 4h"],
   ["priority", "Priority", "e.g. High"],
@@ -105,11 +106,19 @@ export function templateEditor({ template, readOnly, onSave, onCancel }) {
   }
 
   function rowEditor(row, i) {
-    const value = (v) => (Array.isArray(v) ? v.join(" ") : v || "");
-    const set = (key) => (e) => { row[key] = key === "labels" ? e.target.value.split(/\s+/).filter(Boolean) : (e.target.value || null); };
+    const value = (v, key) => {
+      if (key === "assignee") { return !v || v.type === "projectDefault" ? "" : v.type === "account" ? v.accountId || "" : v.type; }
+      return Array.isArray(v) ? v.join(" ") : v || "";
+    };
+    const set = (key) => (e) => {
+      const text = e.target.value.trim();
+      if (key === "labels") { row.labels = text.split(/\s+/).filter(Boolean); return; }
+      if (key === "assignee") { row.assignee = !text ? null : ASSIGNEE_WORDS.includes(text) ? { type: text } : { type: "account", accountId: text }; return; }
+      row[key] = e.target.value || null;
+    };
     const details = h("details", { class: "row-details" }, h("summary", {}, "Details"),
       h("div", { class: "grid" }, FIELDS.map(([key, label, hint]) => h("label", { class: "field" }, label,
-        h("input", { type: "text", value: value(row[key]), readOnly, placeholder: hint, oninput: set(key) })))),
+        h("input", { type: "text", value: value(row[key], key), readOnly, placeholder: hint, oninput: set(key) })))),
       h("label", { class: "field" }, "Description",
         h("textarea", { rows: 3, readOnly, value: row.description || "", oninput: set("description") })));
     return h("li", {

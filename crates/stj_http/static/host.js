@@ -43,9 +43,10 @@ export function theme() {
   }
 }
 
-/** Tell the host our content height changed (the host also watches on its own). */
+/** Tell the host our content size changed; without arguments the host measures the content,
+ * so the frame shrinks as well as grows. */
 export function resize() {
-  if (AP && typeof AP.resize === "function") { AP.resize("100%", `${document.documentElement.scrollHeight}px`); }
+  if (AP && typeof AP.resize === "function") { AP.resize(); }
 }
 
 /** A host notification (toast): type is success | info | warning | error. */

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use stj_core::ClientKey;
 
-use crate::{Fault, Installed, LicenceState, Sandbox, SandboxError};
+use crate::{Fault, Installed, LicenceState, NewIssue, Sandbox, SandboxError};
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -19,6 +19,9 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
             .route("/tokens/install", web::post().to(install_token))
             .route("/tenants/{client_key}/licence", web::put().to(set_licence))
             .route("/tenants/{client_key}/seed-demo", web::post().to(seed_demo))
+            .route("/tenants", web::get().to(tenants))
+            .route("/tenants/{client_key}/issues", web::post().to(add_issue))
+            .route("/tenants/{client_key}/issues/{key}", web::delete().to(delete_issue))
             .route("/requests/counts", web::get().to(request_counts))
             .route("/tenants/{client_key}/events/{event}", web::post().to(event))
             .route("/tenants/{client_key}/tokens/context", web::post().to(context_token))
@@ -51,6 +54,32 @@ async fn request_counts(sandbox: web::Data<Sandbox>) -> HttpResponse {
 async fn seed_demo(sandbox: web::Data<Sandbox>, client_key: web::Path<String>) -> HttpResponse {
     let result = client_key_of(&client_key).and_then(|ck| sandbox.seed_demo(&ck));
     respond(result.map(|seed| json!(seed)))
+}
+
+async fn tenants(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    HttpResponse::Ok().json(sandbox.client_keys())
+}
+
+/// Test setup for other languages: an issue straight into the site (e.g. a fresh parent).
+async fn add_issue(
+    sandbox: web::Data<Sandbox>,
+    client_key: web::Path<String>,
+    issue: web::Json<NewIssue>,
+) -> HttpResponse {
+    let result = client_key_of(&client_key).and_then(|ck| sandbox.add_issue(&ck, &issue));
+    respond(result.map(|created| json!(created)))
+}
+
+async fn delete_issue(
+    sandbox: web::Data<Sandbox>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (client_key, key) = path.into_inner();
+    let result = client_key_of(&client_key).and_then(|ck| sandbox.delete_issue(&ck, &key));
+    match result {
+        Ok(false) => HttpResponse::NotFound().json(json!({ "error": format!("no issue {key}") })),
+        other => respond(other.map(|_| json!({ "deleted": key }))),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -103,6 +103,11 @@ impl Sandbox {
         })?
     }
 
+    /// The client keys of every tenant, in creation order.
+    pub fn client_keys(&self) -> Vec<String> {
+        lock(&self.tenants).iter().map(|t| t.client_key.to_string()).collect()
+    }
+
     /// Every field of an issue, rendered as `GET /rest/api/3/issue/{id}` would (`fields` object).
     pub fn issue_fields(
         &self,

@@ -1,0 +1,114 @@
+//! `cargo xtask ui`: the browser tests. Starts the app with its in-process Jira sandbox exactly as
+//! `cargo xtask dev` does (local configuration, SQLite registry, signed-install handshake, demo
+//! seed), on free ports and a fresh registry under `target/ui/`, then runs `ui/tests/*.test.mjs`
+//! (node's test runner, pinned playwright-core driving Debian's Chromium, pinned axe-core) through
+//! the sandbox's Jira host pages. Screenshots and the timing report land in `target/ui/`.
+
+use std::fs::{self, File};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+
+use crate::shell::{self, Background, cargo, free_port, note, project_root, target_dir};
+
+/// Where Debian's package puts Chromium; `STJ_CHROMIUM` overrides.
+const CHROMIUM: &str = "/usr/bin/chromium";
+const READY_TIMEOUT: Duration = Duration::from_secs(90);
+
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
+    let keep = args.iter().any(|a| a == "--keep");
+    let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let root = project_root();
+    let out = target_dir().join("ui");
+    if out.exists() {
+        fs::remove_dir_all(&out).with_context(|| format!("cannot clear {}", out.display()))?;
+    }
+    fs::create_dir_all(&out)?;
+    let chromium = shell::env_var("STJ_CHROMIUM").unwrap_or_else(|| CHROMIUM.to_owned());
+    anyhow::ensure!(
+        Path::new(&chromium).exists(),
+        "no Chromium at {chromium}: run `cargo xtask tools` (it installs Debian's chromium)"
+    );
+    let ui = root.join("ui");
+    shell::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui))
+        .context("npm ci in ui/ failed")?;
+    shell::run(cargo().args([
+        "build",
+        "-p",
+        "stj_server",
+        "--features",
+        "sandbox",
+        "--bin",
+        "subtask-templates",
+    ]))?;
+
+    let app_port = free_port()?;
+    let sandbox_port = free_port()?;
+    let app_url = format!("http://127.0.0.1:{app_port}");
+    let host_url = format!("http://127.0.0.1:{sandbox_port}");
+    let exe = target_dir().join("debug").join("subtask-templates");
+    let server = |command: &str| {
+        let mut cmd = Command::new(&exe);
+        cmd.arg(command)
+            .current_dir(&root)
+            .env("APP_ENVIRONMENT", "local")
+            .env("APP__HTTP__PORT", app_port.to_string())
+            .env("APP__CONNECT__BASE_URL", &app_url)
+            .env("APP__REGISTRY__URL", format!("sqlite://{}", out.join("stj.sqlite").display()))
+            .env("APP__SANDBOX__PORT", sandbox_port.to_string())
+            .env("APP__HTTP__CONNECT_JS_URL", format!("{host_url}/atlassian-connect/all.js"))
+            .env("APP__TELEMETRY__FORMAT", "json");
+        cmd
+    };
+    shell::run(&mut server("migrate"))?;
+    let mut cmd = server("serve");
+    let log = File::create(out.join("app.log"))?;
+    cmd.stdout(Stdio::from(log.try_clone()?)).stderr(Stdio::from(log));
+    let mut app = Background::spawn("the app with its Jira sandbox", &mut cmd)?;
+    wait_ready(&mut app, &format!("{host_url}/browse/DEMO-1"))?;
+    note(format_args!("ui: app {app_url}, Jira host pages {host_url}/browse/DEMO-1"));
+
+    let mut test = Command::new("node");
+    test.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .current_dir(&ui)
+        .env("STJ_UI_APP_URL", &app_url)
+        .env("STJ_UI_HOST_URL", &host_url)
+        .env("STJ_UI_OUT", &out)
+        .env("STJ_CHROMIUM", &chromium);
+    if filter.is_empty() {
+        test.arg("tests/");
+    } else {
+        test.args(filter.iter().map(|f| format!("tests/{f}.test.mjs")));
+    }
+    let result = shell::run(&mut test);
+    app.ensure_running().context("the app died during the browser tests (target/ui/app.log)")?;
+    if keep {
+        note(format_args!("ui: --keep: the stack runs until Ctrl-C"));
+        std::thread::sleep(Duration::from_secs(u64::MAX / 4));
+    }
+    result.context("browser tests failed: screenshots and logs in target/ui/")
+}
+
+/// Waits until the sandbox's host page for the demo issue answers 200: the app serves, it is
+/// installed into the sandbox and the demo project is seeded.
+fn wait_ready(app: &mut Background, url: &str) -> anyhow::Result<()> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .into();
+    let started = Instant::now();
+    while started.elapsed() < READY_TIMEOUT {
+        app.ensure_running()?;
+        if agent.get(url).call().is_ok_and(|r| r.status() == 200) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    anyhow::bail!(
+        "{url} did not answer 200 within {}s (target/ui/app.log)",
+        READY_TIMEOUT.as_secs()
+    )
+}
