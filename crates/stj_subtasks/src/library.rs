@@ -218,6 +218,19 @@ impl LibraryService {
         Ok(revision)
     }
 
+    /// Whether the caller may save `target`'s library: always for their own personal library,
+    /// for a project's when Jira says they administer it.
+    pub async fn can_edit(
+        &self,
+        caller: &Caller,
+        target: &PropertyTarget,
+    ) -> Result<bool, LibraryError> {
+        if own(caller, target).is_err() {
+            return Ok(false);
+        }
+        Ok(self.store.may_write(caller, target).await?)
+    }
+
     async fn read_index(
         &self,
         caller: &Caller,
