@@ -47,7 +47,7 @@ commands:
   dast      [--app-port N] [--sandbox-port N] [--dir DIR] [--examples N] [--seed N] [--keep]:
             release build, app + Jira sandbox on 127.0.0.1, installed; schemathesis over
             openapi/openapi.yaml with valid, no and tampered tokens (`dast --help`)
-  ui        [NAME ...] [--keep]: browser tests (ui/tests/NAME.test.mjs) in headless Chromium against
+  ui        [NAME ...] [--grep=PATTERN] [--keep]: browser tests (ui/tests/NAME.test.mjs) in headless Chromium against
             the app + Jira sandbox as `dev` starts them, through the sandbox's host pages;
             screenshots, axe results and timings in target/ui/
   dev-db    print a DATABASE_URL for a reachable PostgreSQL, starting one under target/ if needed;
