@@ -17,15 +17,18 @@ resource "aws_lb" "app" {
 }
 
 resource "aws_lb_target_group" "app" {
-  # TLS ends here; ALB-to-task traffic stays in the VPC, allowed only from the ALB's security group.
+  # HTTPS to the tasks too (TLS 1.2+ end to end): each task serves a certificate it made at start
+  # (https.mode = self-signed). The ALB encrypts to targets without verifying their certificate,
+  # so nothing is lost by not using a CA; traffic stays in the VPC, from the ALB's group only.
   name                 = "stj-${var.environment}"
   port                 = 8080
-  protocol             = "HTTP"
+  protocol             = "HTTPS"
   target_type          = "ip"
   vpc_id               = var.vpc_id
   deregistration_delay = 35
 
   health_check {
+    protocol            = "HTTPS"
     path                = "/healthz"
     matcher             = "200"
     interval            = 15

@@ -1,8 +1,10 @@
 # One container per task on Fargate, in private subnets without public IPs, behind the ALB.
 # Read-only root filesystem, non-root user, every Linux capability dropped; secrets arrive as
 # environment variables from Secrets Manager (APP__REGISTRY__URL, APP__SEALING__KEYS__<id>).
-# Before rolling out a new image, run the migration as a one-off task with this task definition
-# and the command override ["migrate"] (see output "migrate_command").
+# Before rolling out a new image, run the migration as the one-off task "migrate" (its own task
+# definition, execution role and database role: the schema owner; see output "migrate_command").
+# No container health check: the image has no shell or probe program, and the ALB's HTTPS
+# health check on /healthz is what takes a task out of service (ECS replaces unhealthy targets).
 
 locals {
   container = "app"
@@ -59,19 +61,60 @@ resource "aws_ecs_task_definition" "app" {
         [{ name = "APP__REGISTRY__URL", valueFrom = aws_secretsmanager_secret.registry_url.arn }],
         local.sealing_key_secrets,
       )
-      healthCheck = {
-        command     = ["CMD", "/app/healthcheck"]
-        interval    = 30
-        timeout     = 5
-        retries     = 3
-        startPeriod = 15
-      }
       logConfiguration = {
         logDriver = "awslogs"
         options = {
           awslogs-group         = aws_cloudwatch_log_group.app.name
           awslogs-region        = var.region
           awslogs-stream-prefix = "app"
+        }
+      }
+    }
+  ])
+}
+
+resource "aws_ecs_task_definition" "migrate" {
+  family                   = "subtask-templates-${var.environment}-migrate"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  execution_role_arn       = aws_iam_role.migrate_execution.arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  container_definitions = jsonencode([
+    {
+      name                   = local.container
+      image                  = var.image
+      essential              = true
+      user                   = "65532:65532"
+      readonlyRootFilesystem = true
+      privileged             = false
+      command                = ["migrate"]
+      linuxParameters = {
+        initProcessEnabled = true
+        capabilities       = { drop = ["ALL"] }
+      }
+      # `migrate` seals nothing, so it gets no sealing key: the settings' "active key has a key"
+      # check is met by a placeholder that never seals a secret (the serving tasks' keys stay
+      # readable by their role only).
+      environment = [
+        { name = "APP_ENVIRONMENT", value = "production" },
+        { name = "APP__CONNECT__BASE_URL", value = "https://${var.domain_name}" },
+        { name = "APP__SEALING__ACTIVE_KEY_ID", value = "migrate_unused" },
+        { name = "APP__SEALING__KEYS__migrate_unused", value = join("", [for i in range(64) : "0"]) },
+      ]
+      secrets = [{ name = "APP__REGISTRY__URL", valueFrom = aws_secretsmanager_secret.migrate_url.arn }]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.app.name
+          awslogs-region        = var.region
+          awslogs-stream-prefix = "migrate"
         }
       }
     }

@@ -1,5 +1,5 @@
 # Least privilege between the three tiers: internet -> ALB (443, and 80 only to redirect),
-# ALB -> tasks (8080), tasks -> database (5432) and HTTPS out; the database has no egress.
+# ALB -> tasks (HTTPS on 8080), tasks -> database (5432) and HTTPS out; the database has no egress.
 
 resource "aws_security_group" "alb" {
   name        = "stj-${var.environment}-alb"
@@ -51,7 +51,7 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_app" {
 
 resource "aws_vpc_security_group_ingress_rule" "app_from_alb" {
   security_group_id            = aws_security_group.app.id
-  description                  = "HTTP from the load balancer"
+  description                  = "HTTPS from the load balancer"
   ip_protocol                  = "tcp"
   from_port                    = 8080
   to_port                      = 8080

@@ -13,6 +13,11 @@ output "registry_url_secret_arn" {
   value       = aws_secretsmanager_secret.registry_url.arn
 }
 
+output "migrate_url_secret_arn" {
+  description = "Put the schema owner's PostgreSQL URL here (put-secret-value); only the migration task reads it."
+  value       = aws_secretsmanager_secret.migrate_url.arn
+}
+
 output "sealing_keys_secret_arn" {
   description = "Put the sealing keys here as JSON {\"<id>\": \"<64 hex>\"}."
   value       = aws_secretsmanager_secret.sealing_keys.arn
@@ -22,8 +27,7 @@ output "migrate_command" {
   description = "Run before rolling out a new image: applies the embedded migrations once."
   value = join(" ", [
     "aws ecs run-task --cluster ${aws_ecs_cluster.app.name}",
-    "--task-definition ${aws_ecs_task_definition.app.arn} --launch-type FARGATE",
+    "--task-definition ${aws_ecs_task_definition.migrate.arn} --launch-type FARGATE",
     "--network-configuration 'awsvpcConfiguration={subnets=[${join(",", var.private_subnet_ids)}],securityGroups=[${aws_security_group.app.id}],assignPublicIp=DISABLED}'",
-    "--overrides '{\"containerOverrides\":[{\"name\":\"${local.container}\",\"command\":[\"migrate\"]}]}'",
   ])
 }

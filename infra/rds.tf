@@ -31,8 +31,9 @@ resource "aws_db_parameter_group" "app" {
     value = "1"
   }
 
-  # Statements are logged when slow, with their text only: the app binds every value, so no
-  # tenant data (nor the sealed secrets) reaches the log. log_statement stays at "ddl".
+  # Statements are logged when slow, with their text only: the app binds every value, and bound
+  # values are never written (log_parameter_max_length* = 0), so no tenant data (nor the sealed
+  # secrets) reaches the log. log_statement stays at "ddl".
   parameter {
     name  = "log_min_duration_statement"
     value = "500"
@@ -41,6 +42,16 @@ resource "aws_db_parameter_group" "app" {
   parameter {
     name  = "log_statement"
     value = "ddl"
+  }
+
+  parameter {
+    name  = "log_parameter_max_length"
+    value = "0"
+  }
+
+  parameter {
+    name  = "log_parameter_max_length_on_error"
+    value = "0"
   }
 }
 

@@ -1,7 +1,12 @@
 variable "region" {
-  description = "AWS region."
+  description = "AWS region. The security policy hosts everything in eu-west-1 (Ireland) only."
   type        = string
   default     = "eu-west-1"
+
+  validation {
+    condition     = var.region == "eu-west-1"
+    error_message = "The security policy allows eu-west-1 (Ireland) only."
+  }
 }
 
 variable "environment" {
@@ -70,9 +75,14 @@ variable "db_instance_class" {
 }
 
 variable "log_retention_days" {
-  description = "CloudWatch Logs retention (at least a year)."
+  description = "CloudWatch Logs retention (at least a year: security logs are kept 12 months)."
   type        = number
   default     = 365
+
+  validation {
+    condition     = var.log_retention_days >= 365
+    error_message = "The security policy keeps security logs for 12 months: at least 365 days."
+  }
 }
 
 variable "sealing_key_ids" {

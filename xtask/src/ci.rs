@@ -10,12 +10,12 @@ use std::time::Instant;
 use anyhow::Context as _;
 
 use crate::shell::{self, cargo, note, project_root, secs};
-use crate::{dast, db, iac, openapi, sast, sca, tools, ui};
+use crate::{dast, db, iac, image, openapi, sast, sca, tools, ui};
 
-type Step = fn() -> anyhow::Result<()>;
+pub(crate) type Step = fn() -> anyhow::Result<()>;
 
 /// The steps, in order (see the module doc).
-const STEPS: [(&str, Step); 11] = [
+pub(crate) const STEPS: [(&str, Step); 12] = [
     ("tools", tools::ensure),
     ("fmt", fmt),
     ("clippy", clippy),
@@ -25,6 +25,8 @@ const STEPS: [(&str, Step); 11] = [
     ("ui", || ui::run(&[])),
     ("sca-deps", || sca::deps(&project_root())),
     ("sca-binary", || sca::binary(&project_root())),
+    // The production image: buildah, SBOM, `cargo audit bin` inside it, smoke test (root).
+    ("image", image::ci),
     ("iac", || iac::run(&project_root())),
     ("dast", dast::ci),
 ];

@@ -15,6 +15,7 @@ mod db;
 mod dev;
 mod dev_db;
 mod iac;
+mod image;
 mod openapi;
 mod sast;
 mod sca;
@@ -33,7 +34,7 @@ commands:
             127.0.0.1:8080 with the Jira sandbox on 127.0.0.1:8081, installed; Ctrl-C stops it
   ci        every gate, in order, failing fast: tools, fmt, clippy -D warnings, semgrep (SAST),
             cargo test (with a PostgreSQL), cargo deny + cargo audit (SCA, offline RustSec
-            snapshot), cargo audit bin on the auditable release binary, checkov + hadolint (IaC)
+            snapshot), cargo audit bin on the auditable release binary, checkov (IaC), the image (buildah)
   tools     install the gate tools at pinned versions when missing (cargo install; one Python
             venv in $STJ_TOOLS_DIR or ~/.cache/stj-tools); `ci` runs it first
   gates-bite [NAME ...] [--with-binary]: in scratch copies under target/bite/, plant a
@@ -47,6 +48,10 @@ commands:
   dast      [--app-port N] [--sandbox-port N] [--dir DIR] [--examples N] [--seed N] [--keep]:
             release build, app + Jira sandbox on 127.0.0.1, installed; schemathesis over
             openapi/openapi.yaml with valid, no and tampered tokens (`dast --help`)
+  image     [--no-build] [--no-smoke]: the production image with buildah (FROM scratch, static
+            auditable binary, CA roots, production config, uid 65532), SBOM (cargo-cyclonedx),
+            cargo audit bin on the binary in the image, then the smoke test: the image's root
+            read-only, /healthz and /readyz over HTTPS against a TLS PostgreSQL (needs root)
   ui        [NAME ...] [--grep=PATTERN] [--keep]: browser tests (ui/tests/NAME.test.mjs) in headless Chromium against
             the app + Jira sandbox as `dev` starts them, through the sandbox's host pages;
             screenshots, axe results and timings in target/ui/
@@ -67,6 +72,7 @@ fn main() -> ExitCode {
         "dast" => dast::run(rest),
         "bench" => bench::run(rest),
         "dev-db" => dev_db::run(rest),
+        "image" => image::run(rest),
         "ui" => ui::run(rest),
         "" | "help" | "-h" | "--help" => {
             shell::note(USAGE);

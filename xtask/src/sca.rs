@@ -100,6 +100,13 @@ fn without_debug_info(binary: &Path) -> anyhow::Result<PathBuf> {
     Ok(copy)
 }
 
+/// `cargo audit bin` of `binary` (built with cargo-auditable), e.g. the one inside the image.
+pub(crate) fn audit_binary(root: &Path, binary: &Path) -> anyhow::Result<()> {
+    let mut cmd = audit(root)?;
+    cmd.arg("bin").arg(binary);
+    run_audit(&mut cmd, &format!("the binary {}", binary.display()))
+}
+
 /// Runs cargo-audit: exit status 1 means findings, anything else that it could not scan.
 fn run_audit(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
     let line = shell::describe(cmd);

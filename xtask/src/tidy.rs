@@ -3,6 +3,7 @@
 //! and no ignored or should-panic tests anywhere in the tree.
 
 mod layering;
+mod security;
 mod workspace;
 
 use std::fs;

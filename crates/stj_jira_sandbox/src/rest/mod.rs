@@ -8,6 +8,7 @@ mod create;
 pub(crate) mod duration;
 mod issues;
 mod oauth;
+mod permissions;
 mod projects;
 mod properties;
 mod validate;
@@ -34,6 +35,7 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     for prefix in ["", "/site/{site}"] {
         let at = |path: &str| web::resource(format!("{prefix}/rest/api/3{path}"));
         cfg.service(at("/myself").get(projects::myself))
+            .service(at("/mypermissions").get(permissions::my_permissions))
             .service(at("/user/bulk").get(projects::users))
             .service(at("/project/{projectIdOrKey}").get(projects::project))
             .service(at("/issuetype/project").get(projects::issue_types))

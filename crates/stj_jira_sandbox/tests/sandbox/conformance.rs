@@ -14,8 +14,9 @@ use stj_jira_sandbox::{NewIssue, RecordedRequest};
 use crate::jira::{As, MAX, Reply, Site, VIEWER, adf, subtask};
 
 /// The operations served from the platform spec.
-const SERVED: [&str; 21] = [
+const SERVED: [&str; 22] = [
     "GET /rest/api/3/myself",
+    "GET /rest/api/3/mypermissions",
     "GET /rest/api/3/user/bulk",
     "GET /rest/api/3/project/{projectIdOrKey}",
     "GET /rest/api/3/issuetype/project",
@@ -81,6 +82,13 @@ fn every_served_operation_conforms_to_the_platform_spec() {
 
     c.call("GET /rest/api/3/myself", "/rest/api/3/myself", None, As::App);
     c.call("GET /rest/api/3/myself", "/rest/api/3/myself", None, As::Nobody);
+    let route = "GET /rest/api/3/mypermissions";
+    let asked = "permissions=ADMINISTER_PROJECTS,ADMINISTER";
+    c.call(route, &format!("/rest/api/3/mypermissions?projectKey=PROJ&{asked}"), None, As::App);
+    c.call(route, &format!("/rest/api/3/mypermissions?{asked}"), None, As::Bearer(&viewer));
+    c.call(route, "/rest/api/3/mypermissions?projectKey=PROJ", None, As::App);
+    c.call(route, "/rest/api/3/mypermissions?permissions=FLY", None, As::App);
+    c.call(route, &format!("/rest/api/3/mypermissions?projectKey=NOPE&{asked}"), None, As::App);
     let route = "GET /rest/api/3/user/bulk";
     let both = format!("/rest/api/3/user/bulk?accountId={MAX}&accountId=ghost&accountId={VIEWER}");
     let reply = c.call(route, &both, None, As::App);

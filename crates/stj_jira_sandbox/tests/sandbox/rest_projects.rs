@@ -146,3 +146,37 @@ fn myself_is_the_app_user_or_the_impersonated_user() {
     );
     assert_eq!(max["accountType"], "atlassian");
 }
+
+#[test]
+fn my_permissions_answer_per_project_and_refuse_bad_questions() {
+    let site = Site::populated();
+    let asked = "permissions=ADMINISTER_PROJECTS,ADMINISTER,BROWSE_PROJECTS";
+    let have = |who: &str, project: &str| {
+        let token = site.token(who);
+        let path = format!("/rest/api/3/mypermissions?{project}{asked}");
+        let reply = site.get(&path, As::Bearer(&token));
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let p = &reply.body["permissions"];
+        assert_eq!(p["ADMINISTER_PROJECTS"]["key"], "ADMINISTER_PROJECTS");
+        assert_eq!(p.as_object().unwrap().len(), 3, "only what was asked");
+        [&p["ADMINISTER_PROJECTS"], &p["ADMINISTER"], &p["BROWSE_PROJECTS"]]
+            .map(|one| one["havePermission"].as_bool().unwrap())
+    };
+    assert_eq!(have(ADA, "projectKey=PROJ&"), [true, true, true]);
+    assert_eq!(have(MAX, "projectKey=PROJ&"), [false, false, true]);
+    assert_eq!(have(crate::jira::VIEWER, ""), [false, false, true]);
+    let project = site.sandbox.project(&site.tenant.client_key, "PROJ").unwrap();
+    assert_eq!(
+        have(MAX, &format!("projectId={}&projectKey=NOPE&", project.id)),
+        [false, false, true]
+    );
+    let token = site.token(MAX);
+    for (path, status) in [
+        ("/rest/api/3/mypermissions?projectKey=PROJ", 400),
+        ("/rest/api/3/mypermissions?permissions=", 400),
+        ("/rest/api/3/mypermissions?permissions=FLY_PROJECTS", 400),
+        ("/rest/api/3/mypermissions?projectKey=NOPE&permissions=ADMINISTER", 404),
+    ] {
+        assert_eq!(site.get(path, As::Bearer(&token)).status, status, "{path}");
+    }
+}

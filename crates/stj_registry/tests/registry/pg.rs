@@ -18,7 +18,7 @@ const MIGRATIONS: [&str; 2] =
     ["2025-01-01-000000_create_installations", "2026-11-29-000000_add_oauth_client_id"];
 
 #[expect(clippy::disallowed_methods, reason = "tests find Postgres where CI puts it")]
-fn server() -> Url {
+pub fn server() -> Url {
     let raw = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     Url::parse(&raw).expect("DATABASE_URL is not a URL")
@@ -208,4 +208,48 @@ async fn outage_fails_fast_then_recovers() {
     let found = registry.find(&key("acme")).await.unwrap().unwrap();
     assert_eq!(found.sealed_secret, installation("acme", 1).sealed_secret);
     assert!(registry.delete(&key("acme")).await.unwrap());
+}
+
+/// The policy's "installation metadata only": every column of the table is one of
+/// `STORABLE_INSTALLATION_FIELDS` (the sealed secret is stored as key id, nonce and ciphertext).
+#[tokio::test]
+async fn the_table_holds_only_installation_metadata() {
+    #[derive(diesel::QueryableByName)]
+    struct Column {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        column_name: String,
+    }
+    let db = TestDb::migrated().await;
+    let mut conn = AsyncPgConnection::establish(db.url().as_str()).await.unwrap();
+    let columns: Vec<Column> = diesel::sql_query(
+        "SELECT column_name::text AS column_name FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name = 'installations'",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    let storable = |column: &str| {
+        match column {
+            "secret_nonce" | "secret_ciphertext" => "sealed_shared_secret",
+            "secret_key_id" => "key_id",
+            other => other,
+        }
+        .to_owned()
+    };
+    let mut stored: Vec<String> = columns.iter().map(|c| storable(&c.column_name)).collect();
+    stored.sort();
+    stored.dedup();
+    let mut allowed: Vec<String> =
+        stj_privacy::STORABLE_INSTALLATION_FIELDS.iter().map(|f| (*f).to_owned()).collect();
+    allowed.sort();
+    assert_eq!(stored, allowed);
+    let tables: Vec<Column> = diesel::sql_query(
+        "SELECT table_name::text AS column_name FROM information_schema.tables \
+         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    let names: Vec<&str> = tables.iter().map(|t| t.column_name.as_str()).collect();
+    assert_eq!(names, ["installations"], "no other table may hold anything");
 }

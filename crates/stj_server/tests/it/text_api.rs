@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 use stj_core::ClientKey;
-use stj_jira_sandbox::DEMO_MEMBER_ACCOUNT_ID;
+use stj_jira_sandbox::{DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID};
 
 use crate::support::{Response, TestApp, spawn_app};
 
@@ -125,4 +125,50 @@ fn a_templates_subtask_type_is_saved_and_read_back() {
     );
     let res = site.call("GET", "/api/v1/templates?scope=personal", DEMO_MEMBER_ACCOUNT_ID, None);
     assert_eq!(res.json()["revision"], 1, "nothing was written");
+}
+
+#[test]
+fn only_project_admins_may_edit_a_project_library_and_a_refused_save_changes_nothing() {
+    let site = site();
+    let can_edit = |account: &str, query: &str| {
+        let res = site.call("GET", &format!("/api/v1/templates?{query}"), account, None);
+        assert_eq!(res.status, 200, "{}", res.body);
+        res.json()["canEdit"].clone()
+    };
+    let project = "scope=project&project=DEMO";
+    assert_eq!(can_edit(DEMO_ADMIN_ACCOUNT_ID, project), json!(true));
+    assert_eq!(can_edit(DEMO_MEMBER_ACCOUNT_ID, project), json!(false));
+    assert_eq!(can_edit(DEMO_MEMBER_ACCOUNT_ID, "scope=personal"), json!(true));
+
+    let shared =
+        json!({ "revision": 0, "templates": [{ "id": "t", "name": "T", "quickEntry": "x" }] });
+    let path = format!("/api/v1/templates?{project}");
+    let res = site.call("PUT", &path, DEMO_MEMBER_ACCOUNT_ID, Some(&shared));
+    assert_eq!(
+        (res.status, res.json()["code"].clone()),
+        (403, json!("jira_forbidden")),
+        "{}",
+        res.body
+    );
+    assert!(res.json()["detail"].as_str().unwrap().contains("Administer Projects"), "{}", res.body);
+    let res = site.call("GET", &path, DEMO_ADMIN_ACCOUNT_ID, None);
+    assert_eq!(
+        (res.json()["revision"].clone(), res.json()["templates"].clone()),
+        (json!(0), json!([]))
+    );
+    let res = site.call("PUT", &path, DEMO_ADMIN_ACCOUNT_ID, Some(&shared));
+    assert_eq!(res.status, 200, "{}", res.body);
+    // Deleting is saving too: refused for the member, the template stays.
+    let res = site.call(
+        "DELETE",
+        &format!("/api/v1/templates/t?{project}&revision=1"),
+        DEMO_MEMBER_ACCOUNT_ID,
+        None,
+    );
+    assert_eq!(res.status, 403, "{}", res.body);
+    let res = site.call("GET", &path, DEMO_MEMBER_ACCOUNT_ID, None);
+    assert_eq!(
+        (res.json()["revision"].clone(), res.json()["templates"][0]["id"].clone()),
+        (json!(1), json!("t"))
+    );
 }

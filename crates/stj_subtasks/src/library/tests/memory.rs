@@ -99,6 +99,10 @@ impl PropertyStore for MemoryStore {
         Ok(())
     }
 
+    async fn may_write(&self, _: &Caller, _: &PropertyTarget) -> Result<bool, GatewayError> {
+        Ok(true)
+    }
+
     async fn keys(&self, _: &Caller, target: &PropertyTarget) -> Result<Vec<String>, GatewayError> {
         self.count();
         Ok(self.keys_of(target))
