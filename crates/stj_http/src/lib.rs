@@ -2,6 +2,8 @@
 
 mod access_log;
 pub mod auth;
+#[doc(hidden)]
+pub mod body_fields;
 pub mod config;
 mod handlers;
 pub mod headers;

@@ -2,7 +2,10 @@
 //! describe the same operations, both ways: every route is documented with its method and path, every
 //! documented operation is served, and each operation's `security` and access tag match the route's
 //! `Access`. A new route fails here until the spec documents it; `cargo xtask dast` then fuzzes it.
-//! The checks sit in a `#[cfg(test)]` module so clippy's test allowances cover the helpers.
+//! Each JSON request body's documented schema lists exactly the fields its handler type reads,
+//! object by object and both ways (`stj_http::body_fields`), so a schema can neither forbid a
+//! field the UI sends nor document one the handler refuses.
+//! The checks sit in `#[cfg(test)]` modules so clippy's test allowances cover the helpers.
 
 #[cfg(test)]
 mod spec_matches_routes {
@@ -24,7 +27,7 @@ mod spec_matches_routes {
         "Cache-Control",
     ];
 
-    fn spec() -> Value {
+    pub(crate) fn spec() -> Value {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../openapi/openapi.yaml");
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -41,7 +44,7 @@ mod spec_matches_routes {
     }
 
     /// `METHOD /path` → the operation object.
-    fn operations(spec: &Value) -> BTreeMap<String, Value> {
+    pub(crate) fn operations(spec: &Value) -> BTreeMap<String, Value> {
         let mut out = BTreeMap::new();
         for (path, item) in spec["paths"].as_object().expect("paths") {
             for method in METHODS {
@@ -54,7 +57,7 @@ mod spec_matches_routes {
     }
 
     /// What the route table says: `METHOD /path` → access.
-    fn table() -> BTreeMap<String, Access> {
+    pub(crate) fn table() -> BTreeMap<String, Access> {
         routes()
             .iter()
             .map(|r| (format!("{} {}", r.method, openapi_path(r.path)), r.access))
@@ -95,7 +98,7 @@ mod spec_matches_routes {
     }
 
     /// Follows a local `$ref` (`#/components/...`).
-    fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
+    pub(crate) fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
         match value.get("$ref").and_then(Value::as_str) {
             Some(reference) => {
                 let pointer = reference.strip_prefix('#').expect("local $ref");
@@ -223,3 +226,7 @@ mod spec_matches_routes {
         assert_eq!(openapi_path("/healthz"), "/healthz");
     }
 }
+
+#[cfg(test)]
+#[path = "openapi/bodies.rs"]
+mod bodies;

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod config;
+mod locks;
 mod migrations;
 mod pg;
 mod queries;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use stj_core::InstallationRegistry;
 
 pub use config::RegistryConfig;
+pub use locks::{LocksConfig, PgEntityLocks};
 pub use migrations::{migrate, run_migrations};
 pub use pg::PgInstallationRegistry;
 pub use sqlite::SqliteInstallationRegistry;
@@ -25,5 +27,17 @@ pub async fn open(config: &RegistryConfig) -> anyhow::Result<Arc<dyn Installatio
     Ok(match Backend::of(&config.url)? {
         Backend::Postgres => Arc::new(PgInstallationRegistry::new(config)?),
         Backend::Sqlite => Arc::new(SqliteInstallationRegistry::open(config).await?),
+    })
+}
+
+/// The entity locks for the registry's backend: advisory locks on Postgres (shared by every
+/// instance on it), `None` on SQLite (one process: the caller's in-process locks suffice).
+pub fn entity_locks(
+    registry: &RegistryConfig,
+    locks: &LocksConfig,
+) -> anyhow::Result<Option<Arc<dyn stj_core::EntityLocks>>> {
+    Ok(match Backend::of(&registry.url)? {
+        Backend::Postgres => Some(Arc::new(PgEntityLocks::new(registry, locks)?)),
+        Backend::Sqlite => None,
     })
 }

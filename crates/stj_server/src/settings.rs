@@ -48,6 +48,9 @@ pub struct Settings {
     pub http: HttpConfig,
     pub connect: ConnectConfig,
     pub registry: RegistryConfig,
+    /// Entity locks (advisory locks on the registry's Postgres); defaults when absent.
+    #[serde(default)]
+    pub locks: stj_registry::LocksConfig,
     pub jira: JiraConfig,
     pub sealing: SealingConfig,
     pub telemetry: TelemetryConfig,

@@ -11,11 +11,11 @@ use stj_connect::{
     ConnectJwtAuthenticator, ConnectLicenceGate, InstallKeys, Lifecycle, TenantDirectory,
     descriptor,
 };
-use stj_core::{InstallationRegistry, SecretSealer, SystemClock};
+use stj_core::{EntityLocks, InstallationRegistry, SecretSealer, SystemClock};
 use stj_http::EdgeState;
 use stj_http::ratelimit::RateLimits;
 use stj_jira::{HttpInstallKeySource, JiraIssueGateway, JiraLicenceSource};
-use stj_subtasks::{LibraryService, SubtaskService};
+use stj_subtasks::{LibraryService, LocalLocks, SubtaskService};
 
 use crate::Settings;
 
@@ -117,7 +117,17 @@ fn edge_state(
         LibraryService::new(Arc::clone(&gateway) as _, &connect.app_key).map_err(|p| {
             anyhow::anyhow!("connect.app_key cannot prefix property keys: {}", p.message)
         })?;
-    let subtasks = Arc::new(SubtaskService::new(gateway, &connect.app_key));
+    // What changes a Jira entity property by read-modify-write (an issue's ledger, a library)
+    // takes turns per entity: across every instance on Postgres, within the process on SQLite.
+    let shared = stj_registry::entity_locks(&settings.registry, &settings.locks)
+        .context("invalid locks configuration")?;
+    let locks: Arc<dyn EntityLocks> =
+        shared.clone().unwrap_or_else(|| Arc::new(LocalLocks::new(settings.locks.wait())));
+    let library = match shared {
+        Some(shared) => library.with_locks(shared),
+        None => library,
+    };
+    let subtasks = Arc::new(SubtaskService::new(gateway, &connect.app_key).with_locks(locks));
     let licence = ConnectLicenceGate::new(
         licence_source,
         tenants,

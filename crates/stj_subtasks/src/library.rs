@@ -24,6 +24,8 @@ use serde_json::Value;
 use stj_templates::{Library, Problem, Scope, ValidationReport, decode_library};
 use stj_templates::{code, encode_library_unbounded};
 
+use stj_core::{EntityKind, EntityLocks, LockError, LockedEntity};
+
 use crate::ports::{Caller, GatewayError};
 use crate::properties::{PropertyStore, PropertyTarget};
 pub use layout::{INDEX_VERSION, MAX_LIBRARY_BYTES, MAX_SHARDS, SHARD_MAX_BYTES};
@@ -58,6 +60,10 @@ pub enum LibraryError {
     Corrupt { revision: u64, report: ValidationReport },
     #[error(transparent)]
     Gateway(#[from] GatewayError),
+    /// Another save of this library (on any instance) held it past the wait bound, or the lock
+    /// service is down; nothing was written.
+    #[error("the library is busy")]
+    Locks(#[from] LockError),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,12 +88,25 @@ pub struct LibraryService {
     store: Arc<dyn PropertyStore>,
     keys: Keys,
     locks: locks::SaveLocks,
+    /// Shared by every instance (Postgres advisory locks); `None` for a single process.
+    entity_locks: Option<Arc<dyn EntityLocks>>,
 }
 
 impl LibraryService {
     /// Refuses an app key that cannot prefix Jira property keys.
     pub fn new(store: Arc<dyn PropertyStore>, app_key: &str) -> Result<Self, Problem> {
-        Ok(Self { store, keys: Keys::new(app_key)?, locks: locks::SaveLocks::default() })
+        Ok(Self {
+            store,
+            keys: Keys::new(app_key)?,
+            locks: locks::SaveLocks::default(),
+            entity_locks: None,
+        })
+    }
+
+    /// Serialises saves across instances too, through `locks`.
+    #[must_use]
+    pub fn with_locks(self, locks: Arc<dyn EntityLocks>) -> Self {
+        Self { entity_locks: Some(locks), ..self }
     }
 
     /// The library of `target`: empty at revision 0 when none was saved.
@@ -147,6 +166,11 @@ impl LibraryService {
         let parts = layout::split(&document).map_err(|p| LibraryError::Invalid(p.into()))?;
 
         let _turn = self.locks.lock(&caller.client_key, target).await;
+        // Across instances: the read-check-write below is the critical section.
+        let _shared = match &self.entity_locks {
+            Some(locks) => Some(locks.lock(&locked_entity(caller, target)).await?),
+            None => None,
+        };
         let before = self.read_index(caller, target).await?;
         if before.revision() != expected_revision {
             return Err(self.conflict(caller, target).await);
@@ -262,6 +286,18 @@ impl LibraryService {
                 shards.failed = failed,
                 "removing template shards failed; left for the next save"
             );
+        }
+    }
+}
+
+/// What a save of `target` locks: the tenant's user (account id) or project (key) library.
+fn locked_entity(caller: &Caller, target: &PropertyTarget) -> LockedEntity {
+    match target {
+        PropertyTarget::User { account_id } => {
+            LockedEntity::new(&caller.client_key, EntityKind::PersonalLibrary, account_id.expose())
+        }
+        PropertyTarget::Project { key } => {
+            LockedEntity::new(&caller.client_key, EntityKind::ProjectLibrary, key)
         }
     }
 }

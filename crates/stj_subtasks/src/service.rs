@@ -9,13 +9,16 @@ mod types;
 pub use types::SUBTASK_TYPE_UNKNOWN;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::NaiveDate;
+use stj_core::{EntityKind, EntityLocks, LockError, LockedEntity};
 use stj_privacy::Personal;
 use stj_templates::{ParentContext, RenderedAssignee, RenderedSubtask, SubtaskSpec, render};
 use stj_validation::ValidationReport;
 
 use crate::ledger::{Ledger, Stamp};
+use crate::locks::LocalLocks;
 use crate::ports::{
     Caller, GatewayError, IssueGateway, IssueTypeRef, NewSubtask, Origin, ParentIssue,
     ProjectSubtaskTypes,
@@ -143,9 +146,10 @@ pub enum ApplyError {
     /// The idempotency key names an application of another size on this parent.
     #[error("this idempotency key was used for an application of {recorded} items")]
     KeyReused { recorded: usize },
-    /// Another request holds this issue's ledger past the wait bound; nothing was done.
-    #[error("the issue is busy with another application")]
-    Busy { retry_after_secs: u64 },
+    /// Another request held this issue's ledger past the wait bound, or the lock service is
+    /// down; nothing was done.
+    #[error("the issue's ledger could not be locked")]
+    Locks(#[from] LockError),
     #[error(transparent)]
     Gateway(#[from] GatewayError),
     /// Some items were created; the rest can be created by applying again (no duplicates).
@@ -158,6 +162,8 @@ pub struct SubtaskService {
     gateway: Arc<dyn IssueGateway>,
     ledger_key: String,
     progress: ProgressRegistry,
+    /// Serialises each issue's ledger read-modify-write (in process by default).
+    locks: Arc<dyn EntityLocks>,
 }
 
 impl SubtaskService {
@@ -166,7 +172,14 @@ impl SubtaskService {
             gateway,
             ledger_key: format!("{app_key}.ledger"),
             progress: ProgressRegistry::default(),
+            locks: Arc::new(LocalLocks::default()),
         }
+    }
+
+    /// Serialises applications per issue through `locks` (shared by every instance on Postgres).
+    #[must_use]
+    pub fn with_locks(self, locks: Arc<dyn EntityLocks>) -> Self {
+        Self { locks, ..self }
     }
 
     /// The progress of an application while this instance runs it (`None` otherwise).
@@ -270,7 +283,33 @@ impl SubtaskService {
         }))
     }
 
+    /// Applies with the parent's ledger locked: overlapping requests for one issue (the same
+    /// click sent twice, or two clicks) take turns, so each reads the ledger the previous wrote.
     pub async fn apply(
+        &self,
+        caller: &Caller,
+        request: &ApplyRequest,
+        options: &ApplyOptions,
+    ) -> Result<ApplyReport, ApplyError> {
+        // By the key the client names (upper case, as Jira prints keys): the parent's id is only
+        // known after a read that must already be inside the lock.
+        let issue = request.issue_key.to_ascii_uppercase();
+        let entity = LockedEntity::new(&caller.client_key, EntityKind::IssueLedger, issue);
+        let asked = Instant::now();
+        let turn = self.locks.lock(&entity).await?;
+        let held = Instant::now();
+        let result = self.apply_locked(caller, request, options).await;
+        drop(turn);
+        tracing::debug!(
+            apply.id = %options.apply_id,
+            lock.wait_ms = held.duration_since(asked).as_millis(),
+            lock.held_ms = held.elapsed().as_millis(),
+            "issue ledger released"
+        );
+        result
+    }
+
+    async fn apply_locked(
         &self,
         caller: &Caller,
         request: &ApplyRequest,

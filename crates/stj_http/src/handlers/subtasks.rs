@@ -15,6 +15,8 @@ use stj_subtasks::{
 use stj_templates::{RenderedAssignee, parse_quick_entry_mapped};
 use stj_validation::ValidationReport;
 
+use stj_core::LockError;
+
 use crate::auth::ApiCaller;
 use crate::handlers::templates::{self, ScopeQuery};
 use crate::problem::Problem;
@@ -306,17 +308,28 @@ fn apply_problem(err: ApplyError) -> Problem {
             "Key already used",
             "this Idempotency-Key belongs to another application on this issue: send a new one",
         ),
-        ApplyError::Busy { retry_after_secs } => {
+        ApplyError::Locks(e) => lock_problem(e),
+        ApplyError::Gateway(e) | ApplyError::Incomplete { cause: e, .. } => gateway_problem(e),
+    }
+}
+
+/// How long a client told "busy" should wait before trying again.
+const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
+/// A lock not had within the wait bound (503 `busy`, Retry-After), or no lock service.
+pub(crate) fn lock_problem(err: LockError) -> Problem {
+    match err {
+        LockError::Busy => {
             let mut problem = Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
                 "Busy",
-                "another application on this issue is still running; try again in a moment",
+                "another change to this issue or library is still running; try again in a moment",
             );
-            problem.retry_after_secs = Some(retry_after_secs);
+            problem.retry_after_secs = Some(BUSY_RETRY_AFTER_SECS);
             problem
         }
-        ApplyError::Gateway(e) | ApplyError::Incomplete { cause: e, .. } => gateway_problem(e),
+        LockError::Unavailable(_) => Problem::unavailable("locks_unavailable", &err),
     }
 }
 

@@ -14,7 +14,7 @@ use stj_templates::{
 use stj_validation::ValidationReport;
 
 use crate::auth::ApiCaller;
-use crate::handlers::subtasks::{caller, gateway_problem, invalid};
+use crate::handlers::subtasks::{caller, gateway_problem, invalid, lock_problem};
 use crate::problem::Problem;
 use crate::state::EdgeState;
 
@@ -269,5 +269,6 @@ fn library_problem(err: LibraryError) -> Problem {
             .with("revision", json!(revision))
             .with("hint", json!("the stored library was edited outside the app; saving with this revision replaces it")),
         LibraryError::Gateway(e) => gateway_problem(e),
+        LibraryError::Locks(e) => lock_problem(e),
     }
 }

@@ -3,6 +3,8 @@
 
 // `cfg(test)` (always on here) lets clippy treat the helpers as test code, unwraps included.
 #[cfg(test)]
+mod locks;
+#[cfg(test)]
 mod pg;
 #[cfg(test)]
 mod proxy;

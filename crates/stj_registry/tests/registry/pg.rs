@@ -18,7 +18,7 @@ const MIGRATIONS: [&str; 2] =
     ["2025-01-01-000000_create_installations", "2026-11-29-000000_add_oauth_client_id"];
 
 #[expect(clippy::disallowed_methods, reason = "tests find Postgres where CI puts it")]
-fn server() -> Url {
+pub fn server() -> Url {
     let raw = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     Url::parse(&raw).expect("DATABASE_URL is not a URL")

@@ -83,6 +83,12 @@ impl Instance {
         }
     }
 
+    /// SIGKILL, as a crashed task: no graceful shutdown; the kernel closes its sockets.
+    pub fn kill(&mut self) {
+        drop(self.child.kill());
+        drop(self.child.wait());
+    }
+
     pub fn logs(&self) -> String {
         self.stdout.lock().unwrap().clone()
     }

@@ -7,6 +7,8 @@ mod auth_matrix;
 #[cfg(test)]
 mod auth_order;
 #[cfg(test)]
+mod concurrency;
+#[cfg(test)]
 mod config_files;
 #[cfg(test)]
 mod descriptor_schema;

@@ -651,8 +651,34 @@ fn a_rejected_item_carries_jiras_reason_and_its_line() {
     let res = demo.apply(&json!({ "quickEntry": text }));
     assert_eq!(res.status, 200, "{}", res.body);
     let report = res.json();
-    let typed = demo.apply(&json!({ "quickEntry": "Typed type:sub-task" }));
-    assert_eq!(typed.json()["created"], 1, "a line's type, by name, any case: {}", typed.body);
+    let typed =
+        demo.apply(&json!({ "quickEntry": "Typed type:sub-task\nChecked type:\"qa check\"" }));
+    assert_eq!(typed.json()["created"], 2, "a line's type, by name, any case: {}", typed.body);
+    let types: Vec<String> = typed.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let key = i["key"].as_str().unwrap();
+            let fields = demo.app.sandbox.issue_fields(&demo.tenant, key).unwrap();
+            fields["issuetype"]["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [demo.seed.subtask_type_id.clone(), demo.seed.qa_subtask_type_id.clone()],
+        "one bulk call, a type per item"
+    );
+    let chosen = demo.apply(
+        &json!({ "quickEntry": "Default here", "subtaskTypeId": demo.seed.qa_subtask_type_id }),
+    );
+    let key = chosen.json()["items"][0]["key"].as_str().unwrap().to_owned();
+    let fields = demo.app.sandbox.issue_fields(&demo.tenant, &key).unwrap();
+    assert_eq!(
+        fields["issuetype"]["id"],
+        demo.seed.qa_subtask_type_id.as_str(),
+        "the request's type"
+    );
     let unknown = demo.apply(&json!({ "quickEntry": "One\nTwo type:Nope" }));
     assert_eq!(unknown.json()["problems"][0]["code"], "subtask_type_unknown", "{}", unknown.body);
     assert_eq!(
