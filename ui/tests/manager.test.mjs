@@ -90,3 +90,19 @@ test("two tabs editing one template: the second save offers both versions", asyn
   assert.match(await first.inputValue("#tpl-text"), /Desk/);
   s.clean();
 });
+
+test("the template manager in the dark theme", async (t) => {
+  const s = await session(t, { colorScheme: "dark" });
+  const frame = await open(s, PERSONAL_PAGE, { theme: "dark" });
+  await frame.waitForFunction(() => document.documentElement.dataset.colorMode === "dark", null, { polling: 250 });
+  await frame.waitForSelector("#template-list");
+  await shot(s, "dark-personal-page");
+  await axe(frame, "dark-personal-page");
+  await frame.click("#import-text");
+  await frame.fill("#import-source", "Write docs\nTest it");
+  await frame.click("#import-source ~ .actions button.primary");
+  await frame.waitForSelector("#import-result .message");
+  await shot(s, "dark-import");
+  await axe(frame, "dark-import");
+  s.clean();
+});
