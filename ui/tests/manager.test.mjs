@@ -9,8 +9,7 @@ import { session, open, appFrame, shot, axe } from "./lib.mjs";
 const PROJECT_PAGE = "/projects/DEMO/apps/project-subtask-templates";
 const PERSONAL_PAGE = "/plugins/servlet/ac/io.subtask-templates.jira/my-subtask-templates";
 
-// TODO: needs `canEdit` on project libraries (Jira's Administer Projects permission).
-test("a project admin edits the shared templates; a member only reads them", { todo: "canEdit not on main yet" }, async (t) => {
+test("a project admin edits the shared templates; a member only reads them", async (t) => {
   const s = await session(t);
   let frame = await open(s, PROJECT_PAGE, { as: "admin" });
   await frame.click("#new-template");
@@ -99,7 +98,7 @@ test("the template manager in the dark theme", async (t) => {
   await shot(s, "dark-personal-page");
   await axe(frame, "dark-personal-page");
   await frame.click("#import-text");
-  await frame.fill("#import-source", "Write docs\nTest it");
+  await frame.fill("#import-source", "- Write docs @me\n- Test it #qa\n  - a nested line");
   await frame.click("#import-source ~ .actions button.primary");
   await frame.waitForSelector("#import-result .message");
   await shot(s, "dark-import");
