@@ -52,7 +52,7 @@ commands:
             auditable binary, CA roots, production config, uid 65532), SBOM (cargo-cyclonedx),
             cargo audit bin on the binary in the image, then the smoke test: the image's root
             read-only, /healthz and /readyz over HTTPS against a TLS PostgreSQL (needs root)
-  ui        [NAME ...] [--keep]: browser tests (ui/tests/NAME.test.mjs) in headless Chromium against
+  ui        [NAME ...] [--grep=PATTERN] [--keep]: browser tests (ui/tests/NAME.test.mjs) in headless Chromium against
             the app + Jira sandbox as `dev` starts them, through the sandbox's host pages;
             screenshots, axe results and timings in target/ui/
   dev-db    print a DATABASE_URL for a reachable PostgreSQL, starting one under target/ if needed;

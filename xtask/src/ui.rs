@@ -3,6 +3,7 @@
 //! seed), on free ports and a fresh registry under `target/ui/`, then runs `ui/tests/*.test.mjs`
 //! (node's test runner, pinned playwright-core driving Debian's Chromium, pinned axe-core) through
 //! the sandbox's Jira host pages. Screenshots and the timing report land in `target/ui/`.
+//! `cargo xtask ui issue --grep=retry` runs one file's tests whose names match.
 
 use std::fs::{self, File};
 use std::path::Path;
@@ -19,6 +20,7 @@ const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let keep = args.iter().any(|a| a == "--keep");
+    let grep = args.iter().find_map(|a| a.strip_prefix("--grep="));
     let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let root = project_root();
     let out = target_dir().join("ui");
@@ -77,6 +79,9 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         .env("STJ_UI_HOST_URL", &host_url)
         .env("STJ_UI_OUT", &out)
         .env("STJ_CHROMIUM", &chromium);
+    if let Some(pattern) = grep {
+        test.arg(format!("--test-name-pattern={pattern}"));
+    }
     if filter.is_empty() {
         test.arg("tests/");
     } else {

@@ -63,7 +63,7 @@ pub fn routes() -> Vec<RouteSpec> {
             "/static/{version}/{file}",
             "/static/0000000000000000/issue.js",
             Public,
-            |r| r.to(assets::versioned).wrap(middleware::Compress::default()),
+            |r| r.to(assets::versioned),
         ),
         RouteSpec::new(Method::POST, "/installed", "/installed", Lifecycle, |r| {
             r.to(lifecycle::installed)

@@ -27,7 +27,11 @@ export function token() {
 export async function context() {
   const params = new URLSearchParams(location.search);
   let jira = {};
-  try { jira = ((await ask((cb) => AP.context.getContext(cb))) || {}).jira || {}; } catch { /* URL only */ }
+  // Jira puts the module's context in the URL; asking the host costs a round trip, so only
+  // when the URL has none.
+  if (!params.get("issueKey") && !params.get("projectKey")) {
+    try { jira = ((await ask((cb) => AP.context.getContext(cb))) || {}).jira || {}; } catch { /* URL only */ }
+  }
   return {
     issueKey: (jira.issue && jira.issue.key) || params.get("issueKey") || "",
     projectKey: (jira.project && jira.project.key) || params.get("projectKey") || "",

@@ -271,9 +271,10 @@ async function issueView(root, ctx) {
       host.refreshIssue();
       host.flag(`${plural(report.created, "subtask")} created`, `On ${report.parentKey}`, "success");
     }
+    // Done: the result stays on screen; picking the template again previews it afresh (and
+    // says it was applied before).
     state.preview = null;
     previewBox.hidden = true;
-    if (unfinished === 0 && state.source && state.source.kind === "template") { runPreview(); }
   }
 
   // ---- save as template ------------------------------------------------------------------

@@ -14,7 +14,17 @@ export async function start(title) {
     return null;
   }
   const ctx = await host.context();
-  new ResizeObserver(() => host.resize()).observe(document.body);
+  // Tell the host our height whenever the view changes. A MutationObserver fires even while the
+  // frame is scrolled out of view (the browser then skips rendering steps, so ResizeObserver
+  // alone would leave the frame too short until it is seen again).
+  let queued = false;
+  const report = () => {
+    if (queued) { return; }
+    queued = true;
+    setTimeout(() => { queued = false; host.resize(); }, 0);
+  };
+  new MutationObserver(report).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["hidden", "open"] });
+  new ResizeObserver(report).observe(document.body);
   return { root, ctx };
 }
 

@@ -42,10 +42,9 @@ pub(crate) async fn project_templates(
 fn app_page(state: &EdgeState, title: &str, view: &str, module: &str) -> HttpResponse {
     let v = assets::version();
     // Preloading every module saves one round trip per import level on a cold cache.
-    let preloads: String = assets::ASSETS
+    let preloads: String = assets::imports_of(module)
         .iter()
-        .filter(|a| a.name.ends_with(".js") && a.name != module)
-        .map(|a| format!("<link rel=\"modulepreload\" href=\"/static/{v}/{}\">", a.name))
+        .map(|name| format!("<link rel=\"modulepreload\" href=\"/static/{v}/{name}\">"))
         .collect();
     let head = format!(
         "{preloads}<script src=\"{}\"></script><script type=\"module\" src=\"/static/{v}/{module}\"></script>",

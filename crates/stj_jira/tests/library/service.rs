@@ -195,3 +195,24 @@ async fn every_request_matches_jiras_published_spec() {
         conformance::check_recorded(request).unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+#[tokio::test]
+async fn can_edit_follows_jiras_permissions_as_the_user() {
+    let site = Site::new();
+    let can_edit = |account: &'static str, target: PropertyTarget| {
+        let (site, caller) = (&site, site.caller(account));
+        async move { site.service.can_edit(&caller, &target).await }
+    };
+    assert!(can_edit(ALICE, demo()).await.unwrap(), "administers DEMO");
+    assert!(!can_edit(BOB, demo()).await.unwrap(), "a member");
+    assert!(can_edit(ADA, demo()).await.unwrap(), "administers Jira");
+    assert!(can_edit(BOB, personal(BOB)).await.unwrap(), "their own library");
+    let sent = site.sandbox.requests().len();
+    assert!(!can_edit(BOB, personal(ALICE)).await.unwrap(), "someone else's library");
+    assert_eq!(site.sandbox.requests().len(), sent, "decided without asking Jira");
+    let error = can_edit(ALICE, PropertyTarget::project("NOPE")).await.unwrap_err();
+    assert!(matches!(error, LibraryError::Gateway(GatewayError::NotFound)), "{error:?}");
+    for request in site.sandbox.requests() {
+        conformance::check_recorded(&request).unwrap_or_else(|e| panic!("{e}"));
+    }
+}

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 use stj_core::ClientKey;
-use stj_jira_sandbox::{DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID};
+use stj_jira_sandbox::{DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, Fault, FaultKind};
 
 use crate::support::{Response, TestApp, spawn_app};
 
@@ -171,4 +171,15 @@ fn only_project_admins_may_edit_a_project_library_and_a_refused_save_changes_not
         (res.json()["revision"].clone(), res.json()["templates"][0]["id"].clone()),
         (json!(1), json!("t"))
     );
+}
+
+#[test]
+fn when_jira_cannot_say_the_library_is_still_listed_read_only() {
+    let site = site();
+    let fault = Fault::new("GET /rest/api/3/mypermissions", FaultKind::Status { status: 503 });
+    site.app.sandbox.add_fault(fault);
+    let path = "/api/v1/templates?scope=project&project=DEMO";
+    let res = site.call("GET", path, DEMO_ADMIN_ACCOUNT_ID, None);
+    assert_eq!((res.status, res.json()["canEdit"].clone()), (200, json!(false)), "{}", res.body);
+    assert_eq!(res.json()["templates"], json!([]));
 }

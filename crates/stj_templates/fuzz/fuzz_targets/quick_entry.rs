@@ -1,15 +1,21 @@
-//! Quick entry never panics, and whatever it accepts survives format then parse unchanged.
+//! Quick entry never panics, whatever it accepts survives format then parse unchanged, and the
+//! line map of the formatted text is the one formatting reports.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stj_templates::{format_quick_entry, parse_quick_entry};
+use stj_templates::{format_quick_entry_mapped, parse_quick_entry_mapped};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(specs) = parse_quick_entry(text) {
-        let again = format_quick_entry(&specs);
-        assert_eq!(parse_quick_entry(&again), Ok(specs), "formatted: {again:?}");
+    if let Ok((specs, lines)) = parse_quick_entry_mapped(text) {
+        assert_eq!(lines.lines().len(), specs.len());
+        let (again, again_lines) = format_quick_entry_mapped(&specs);
+        assert_eq!(
+            parse_quick_entry_mapped(&again),
+            Ok((specs, again_lines)),
+            "formatted: {again:?}"
+        );
     }
 });
