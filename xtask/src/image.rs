@@ -60,6 +60,25 @@ fn image(options: &Options) -> anyhow::Result<()> {
     let binary = build::binary(&root, !options.no_build)?;
     build::check_binary(&binary)?;
     let built = build::image(&root, &binary, &out)?;
+    note(format_args!(
+        "image: {} {}; root filesystem {:.1} MB, OCI archive {:.1} MB, binary {:.1} MB",
+        built.reference,
+        built.digest,
+        mb(built.rootfs_bytes),
+        mb(built.archive_bytes),
+        mb(built.binary_bytes),
+    ));
+    anyhow::ensure!(
+        built.rootfs_bytes <= MAX_IMAGE_BYTES,
+        "the image is {:.1} MB, over the {:.0} MB bound",
+        mb(built.rootfs_bytes),
+        mb(MAX_IMAGE_BYTES)
+    );
+    if options.no_smoke {
+        note("image: smoke test skipped (--no-smoke)");
+    } else {
+        smoke::run(&built)?;
+    }
     let sbom_components = build::sbom(&root, &out)?;
     build::audit_image_binary(&root, &built)?;
     let summary = serde_json::json!({
@@ -74,26 +93,11 @@ fn image(options: &Options) -> anyhow::Result<()> {
     });
     fs::write(out.join("image.json"), format!("{summary:#}\n"))?;
     note(format_args!(
-        "image: {} {}; root filesystem {:.1} MB, OCI archive {:.1} MB, binary {:.1} MB, \
-         SBOM {} components",
-        built.reference,
-        built.digest,
-        mb(built.rootfs_bytes),
-        mb(built.archive_bytes),
-        mb(built.binary_bytes),
-        sbom_components
+        "image: done; SBOM {} components, cargo audit bin clean, summary in {}",
+        sbom_components,
+        out.join("image.json").display()
     ));
-    anyhow::ensure!(
-        built.rootfs_bytes <= MAX_IMAGE_BYTES,
-        "the image is {:.1} MB, over the {:.0} MB bound",
-        mb(built.rootfs_bytes),
-        mb(MAX_IMAGE_BYTES)
-    );
-    if options.no_smoke {
-        note("image: smoke test skipped (--no-smoke)");
-        return Ok(());
-    }
-    smoke::run(&built)
+    Ok(())
 }
 
 #[expect(clippy::as_conversions, reason = "a size for people to read")]

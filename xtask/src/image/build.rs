@@ -145,6 +145,8 @@ pub(super) fn image(root: &Path, binary: &Path, out: &Path) -> anyhow::Result<Bu
     let reference = format!("{IMAGE_NAME}:latest");
     shell::run(buildah().args(["commit", "--squash", "--rm", ctr, &reference]))?;
     container.committed();
+    // The previous build's image is now untagged: drop it (vfs keeps full copies of each).
+    drop(output(buildah().args(["rmi", "--prune"])));
 
     let archive = out.join("subtask-templates.oci.tar");
     drop(fs::remove_file(&archive));
@@ -199,7 +201,8 @@ pub(super) fn sbom(root: &Path, out: &Path) -> anyhow::Result<usize> {
             .args(["cyclonedx", "--manifest-path"])
             .arg(&manifest)
             .args(["--format", "json", "--target", TARGET, "--features", FEATURES])
-            .args(["--override-filename", "subtask-templates.cdx"]),
+            // What ships: build scripts and proc-macros run at build time only.
+            .args(["--no-build-deps", "--override-filename", "subtask-templates.cdx"]),
     )?;
     let written = root.join("crates").join("stj_server").join(SBOM_FILE);
     let target = out.join(SBOM_FILE);
@@ -269,5 +272,20 @@ impl Drop for Container {
         if !self.removed.get() {
             drop(output(buildah().args(["rm", &self.name])));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{has_interpreter, has_sandbox};
+
+    #[test]
+    fn the_binary_checks_see_what_they_look_for() {
+        // This test program is dynamically linked: it has an interpreter.
+        let this = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        assert!(has_interpreter(&this).unwrap());
+        assert!(has_interpreter(b"not an elf").is_err());
+        assert!(has_sandbox(b"..stj_jira_sandbox::server.."));
+        assert!(!has_sandbox(b"stj_jira::rest"));
     }
 }

@@ -130,7 +130,8 @@ impl ReadOnlyRoot {
     /// `chroot --userspec=65532:65532 <root> /app/subtask-templates <command>`, environment
     /// cleared but for `env`.
     fn command(&self, command: &str, env: &[(&str, String)]) -> Command {
-        let mut cmd = Command::new("chroot");
+        // By path: the environment is cleared, so there is no PATH to search.
+        let mut cmd = Command::new("/usr/sbin/chroot");
         cmd.arg("--userspec=65532:65532")
             .arg(&self.dir)
             .args(["/app/subtask-templates", command])
