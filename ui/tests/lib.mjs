@@ -5,7 +5,7 @@
 import { chromium } from "playwright-core";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import assert from "node:assert/strict";
 
 export const HOST = process.env.STJ_UI_HOST_URL || "http://127.0.0.1:8081";
@@ -83,7 +83,8 @@ export async function appFrame(s) {
 /** A screenshot of the whole host page: target/ui/NN-name.png */
 export async function shot(s, name) {
   shotCounter += 1;
-  const file = join(OUT, `${String(shotCounter).padStart(2, "0")}-${name}.png`);
+  const suite = basename(process.argv[1] || "ui", ".test.mjs");
+  const file = join(OUT, `${suite}-${String(shotCounter).padStart(2, "0")}-${name}.png`);
   await s.page.screenshot({ path: file, fullPage: true });
   return file;
 }

@@ -9,8 +9,7 @@ import { session, open, appFrame, shot, axe } from "./lib.mjs";
 const PROJECT_PAGE = "/projects/DEMO/apps/project-subtask-templates";
 const PERSONAL_PAGE = "/plugins/servlet/ac/io.subtask-templates.jira/my-subtask-templates";
 
-// TODO: needs `canEdit` on project libraries (Jira's Administer Projects permission).
-test("a project admin edits the shared templates; a member only reads them", { todo: "canEdit not on main yet" }, async (t) => {
+test("a project admin edits the shared templates; a member only reads them", async (t) => {
   const s = await session(t);
   let frame = await open(s, PROJECT_PAGE, { as: "admin" });
   await frame.click("#new-template");
@@ -88,5 +87,21 @@ test("two tabs editing one template: the second save offers both versions", asyn
   await first.waitForSelector("#notice .message-success");
   await first.click("#template-onboarding button:text('Edit')");
   assert.match(await first.inputValue("#tpl-text"), /Desk/);
+  s.clean();
+});
+
+test("the template manager in the dark theme", async (t) => {
+  const s = await session(t, { colorScheme: "dark" });
+  const frame = await open(s, PERSONAL_PAGE, { theme: "dark" });
+  await frame.waitForFunction(() => document.documentElement.dataset.colorMode === "dark", null, { polling: 250 });
+  await frame.waitForSelector("#template-list");
+  await shot(s, "dark-personal-page");
+  await axe(frame, "dark-personal-page");
+  await frame.click("#import-text");
+  await frame.fill("#import-source", "- Write docs @me\n- Test it #qa\n  - a nested line");
+  await frame.click("#import-source ~ .actions button.primary");
+  await frame.waitForSelector("#import-result .message");
+  await shot(s, "dark-import");
+  await axe(frame, "dark-import");
   s.clean();
 });

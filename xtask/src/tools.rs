@@ -54,8 +54,11 @@ pub(crate) fn ensure() -> anyhow::Result<()> {
 fn ensure_debian_packages() -> anyhow::Result<()> {
     const PACKAGES: &[(&str, &str)] =
         &[("chromium", "/usr/bin/chromium"), ("buildah", "/usr/bin/buildah")];
+    // A browser named by STJ_CHROMIUM (e.g. a CI runner's Chrome) stands in for Debian's.
+    let browser_given = env_var("STJ_CHROMIUM").is_some_and(|path| Path::new(&path).exists());
     let missing: Vec<&str> = PACKAGES
         .iter()
+        .filter(|(name, _)| !(browser_given && *name == "chromium"))
         .filter(|(_, path)| !Path::new(path).exists())
         .map(|(name, _)| *name)
         .collect();

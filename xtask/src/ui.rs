@@ -61,6 +61,9 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
             .env("APP__REGISTRY__URL", format!("sqlite://{}", out.join("stj.sqlite").display()))
             .env("APP__SANDBOX__PORT", sandbox_port.to_string())
             .env("APP__HTTP__CONNECT_JS_URL", format!("{host_url}/atlassian-connect/all.js"))
+            // Jira's backoff shortened (as the DAST run does) so failure states show in seconds.
+            .env("APP__JIRA__RETRY__INITIAL_BACKOFF_MS", "100")
+            .env("APP__JIRA__RETRY__MAX_BACKOFF_MS", "500")
             .env("APP__TELEMETRY__FORMAT", "json");
         cmd
     };

@@ -77,7 +77,7 @@ export function explain(err) {
     default:
       if (err.status === 401) { return { title: "Your Jira session expired", detail: "Reload the page to sign in again.", retry: false }; }
       if (err.status >= 500 || err.code === "jira_unavailable") {
-        return { title: "Jira is not answering", detail: `${detail} Try again in a moment.`, retry: true };
+        return { title: "Jira is not answering", detail: "Jira did not answer in time. Nothing was lost; try again in a moment.", retry: true };
       }
       return { title: err.body.title || "Request refused", detail, retry: false };
   }

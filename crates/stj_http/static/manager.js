@@ -167,7 +167,7 @@ async function manager(el, ctx) {
       });
     } },
     h("h2", { id: "import-title" }, "Import text"),
-    h("label", { for: "import-source" }, "Paste subtasks from this app, Multiple Subtasks or Quick Subtasks"), area,
+    h("label", { for: "import-source" }, "Paste a list from Multiple Subtasks or Quick Subtasks (each subtask starts with “- ”)"), area,
     h("div", { class: "actions" }, convert, h("button", { type: "button", class: "subtle", onclick: () => list() }, "Back")),
     result));
     area.focus();

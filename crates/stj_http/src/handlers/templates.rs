@@ -197,7 +197,8 @@ fn to_library(bodies: Vec<TemplateBody>) -> Result<Library, Problem> {
                     id,
                     name: body.name,
                     description: body.description,
-                    subtask_type: body.subtask_type,
+                    // An emptied field in the editor means "no default", as in the items API.
+                    subtask_type: body.subtask_type.filter(|name| !name.is_empty()),
                     subtasks,
                 });
             }

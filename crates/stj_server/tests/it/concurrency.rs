@@ -310,3 +310,59 @@ fn across_two_instances_on_one_postgres_nothing_is_duplicated_or_lost() {
     assert!(proceeded < Duration::from_secs(3), "the other instance proceeded after {proceeded:?}");
     assert_eq!(doomed.join().unwrap(), None, "A's request died with A");
 }
+
+#[test]
+fn a_lock_not_had_within_the_wait_bound_is_503_busy_with_retry_after_and_writes_nothing() {
+    let app = crate::support::spawn_app_with(
+        crate::support::Db::Sqlite,
+        &[("APP__LOCKS__WAIT_MS", "300")],
+    );
+    let tenant = app.install();
+    app.sandbox.seed_demo(&tenant).unwrap();
+    // The first application's first read inside the lock takes 2 s: the second waits 300 ms.
+    app.sandbox.add_fault(
+        Fault::new("GET /rest/api/3/issue/*", FaultKind::Latency { ms: 2_000 }).times(1),
+    );
+    let auth = app.context_auth(&tenant, DEMO_MEMBER_ACCOUNT_ID);
+    let (first, second) = (new_key(), new_key());
+    let url = app.url.clone();
+    let slow = std::thread::spawn({
+        let (auth, url) = (auth.clone(), url.clone());
+        move || {
+            let body = json!({ "quickEntry": quick_entry("First", 3) });
+            let path = "/api/v1/issues/DEMO-1/subtasks";
+            post(&agent(), &url, path, &auth, &body, &[("Idempotency-Key", &first)])
+        }
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    let mut res = agent()
+        .post(format!("{url}/api/v1/issues/DEMO-1/subtasks"))
+        .header("Authorization", &auth)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", &second)
+        .send(json!({ "quickEntry": quick_entry("Second", 3) }).to_string())
+        .unwrap();
+    let waited = started.elapsed();
+    let status = res.status().as_u16();
+    let retry_after =
+        res.headers().get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let body: Value = serde_json::from_str(&res.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!((status, body["code"].as_str()), (503, Some("busy")), "{body}");
+    assert_eq!(retry_after.as_deref(), Some("2"));
+    assert!(waited < Duration::from_millis(1_500), "bounded, never a hang: {waited:?}");
+    let (status, report) = slow.join().unwrap();
+    assert_eq!((status, count(&report, "created")), (200, 3), "{report}");
+    let all = summaries(&app.sandbox, &tenant);
+    assert_eq!(
+        all,
+        quick_entry("First", 3).lines().collect::<Vec<_>>(),
+        "the busy one wrote nothing"
+    );
+    // Retried after Retry-After, the second click goes through.
+    let path = "/api/v1/issues/DEMO-1/subtasks";
+    let body = json!({ "quickEntry": quick_entry("Second", 3) });
+    let (status, report) =
+        post(&agent(), &url, path, &auth, &body, &[("Idempotency-Key", &second)]);
+    assert_eq!((status, count(&report, "created")), (200, 3), "{report}");
+}

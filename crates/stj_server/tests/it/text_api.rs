@@ -103,7 +103,7 @@ fn a_templates_subtask_type_is_saved_and_read_back() {
     let site = site();
     let save = json!({ "revision": 0, "templates": [
         { "id": "review", "name": "Review", "subtaskType": "Sub-task", "quickEntry": "Read\nFix type:Bug" },
-        { "id": "plain", "name": "Plain", "quickEntry": "One" }
+        { "id": "plain", "name": "Plain", "subtaskType": "", "quickEntry": "One" }
     ]});
     let res =
         site.call("PUT", "/api/v1/templates?scope=personal", DEMO_MEMBER_ACCOUNT_ID, Some(&save));

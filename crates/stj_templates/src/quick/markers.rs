@@ -116,7 +116,8 @@ fn issue_type(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), P
         return Err(unknown(
             field::ISSUE_TYPE,
             shown,
-            "write the subtask type right after it, as in type:Sub-task or type:\"Code review\"",
+            "write the subtask type right after it, as in type:Sub-task or type:\"Code review\" \
+             (\\type: writes the word itself)",
         ));
     }
     text::issue_type_name(&name).map_err(|problem| because(shown, &problem, ""))?;

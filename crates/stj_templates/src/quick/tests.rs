@@ -293,3 +293,12 @@ fn due_dates_read_and_write_without_the_marker_prefix() {
     assert_eq!(RelativeDue::parse("").unwrap_err().field, field::DUE);
     assert_eq!(RelativeDue::parse("+99999d").unwrap_err().code, code::TOO_LARGE);
 }
+
+#[test]
+fn a_bare_type_word_is_an_error_that_says_how_to_write_the_word() {
+    let report = parse_quick_entry("Define the type: string").unwrap_err();
+    assert_eq!(report.problems.len(), 1, "{report}");
+    assert_eq!(report.problems[0].code, code::UNKNOWN_MARKER);
+    assert!(report.problems[0].message.contains("\\type:"), "{report}");
+    assert_eq!(parse_one("Define the \\type: string").summary, "Define the type: string");
+}

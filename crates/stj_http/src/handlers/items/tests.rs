@@ -88,3 +88,67 @@ fn every_bad_value_is_reported_at_its_item() {
     );
     assert!(serde_json::from_value::<Vec<ItemBody>>(json!([{"summary": "x", "line": 1}])).is_err());
 }
+
+mod properties {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Quick-entry lines of marker words, escapes, quotes and description lines.
+    fn text() -> impl Strategy<Value = String> {
+        let word = prop::sample::select(vec![
+            "Write",
+            "tests",
+            "中文",
+            "😀",
+            "@me",
+            "@parent",
+            "@reporter",
+            "@unassigned",
+            "@5b10ac8d",
+            "#qa",
+            "#a-b",
+            "~2h",
+            "~1d4h",
+            "~1w2d3h30m",
+            "!High",
+            "!\"Very high\"",
+            "due:+2d",
+            "due:-1d",
+            "due:today",
+            "due:parent",
+            "due:parent+3d",
+            "type:Sub-task",
+            "type:\"Code review\"",
+            "\\@x",
+            "\\type:y",
+            "{{parent.key}}",
+            "C:\\temp",
+        ]);
+        let line = prop_oneof![
+            3 => vec(word, 1..6).prop_map(|words| words.join(" ")),
+            1 => "[a-z ]{0,12}".prop_map(|d| format!("  {d}")),
+            1 => Just(String::new()),
+        ];
+        vec(line, 0..8).prop_map(|lines| lines.join("\n"))
+    }
+
+    proptest! {
+        #[test]
+        fn items_carry_every_value_both_ways(text in text()) {
+            if let Ok((specs, lines)) = parse_quick_entry_mapped(&text) {
+                let items: Vec<Value> = specs
+                    .iter()
+                    .zip(lines.lines())
+                    .map(|(spec, line)| {
+                        let mut item = item_json(spec, Some(*line));
+                        item.as_object_mut().unwrap().remove("line");
+                        item
+                    })
+                    .collect();
+                prop_assert_eq!(to_specs(super::items(json!(items))), Ok(specs));
+            }
+        }
+    }
+}
