@@ -123,6 +123,8 @@ impl ConnectJwtAuthenticator {
         policy: QshPolicy,
     ) -> Result<(Tenant, JWTClaims<AtlassianClaims>), AuthError> {
         let token = extract_token(facts)?;
+        // Only the algorithm gate; `check_signature` verifies the token before anything is trusted.
+        // nosemgrep: stj.unverified-token-metadata -- verified by check_signature below
         let metadata = Token::decode_metadata(&token).map_err(|_| AuthError::Malformed)?;
         if metadata.algorithm() != "HS256" {
             return Err(AuthError::Algorithm);
