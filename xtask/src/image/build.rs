@@ -209,7 +209,13 @@ pub(super) fn sbom(root: &Path, out: &Path) -> anyhow::Result<usize> {
     fs::rename(&written, &target)
         .or_else(|_| fs::copy(&written, &target).map(drop))
         .with_context(|| format!("cargo cyclonedx left no {}", written.display()))?;
-    drop(fs::remove_file(&written));
+    // It writes one beside every workspace member's manifest; only the server's is kept.
+    for dir in ["crates", "."] {
+        // `.` covers xtask/.
+        for entry in fs::read_dir(root.join(dir))?.flatten() {
+            drop(fs::remove_file(entry.path().join(SBOM_FILE)));
+        }
+    }
     let text = fs::read_to_string(&target)?;
     let sbom: serde_json::Value = serde_json::from_str(&text).context("SBOM is not JSON")?;
     let components = sbom.get("components").and_then(|c| c.as_array()).map_or(0, Vec::len);
