@@ -143,9 +143,7 @@ test("a failure mid-way, then retry the failed ones, gives exactly 60", async (t
   assert.equal(await subtaskCount(s, key), 60);
 });
 
-// TODO: needs the per-issue lock of the concurrency issue (two overlapping requests with one key
-// both create today: 120).
-test("a double click and a reload during a create never duplicate", { todo: "per-issue lock not on main yet" }, async (t) => {
+test("a double click and a reload during a create never duplicate", async (t) => {
   const key = await parent("double");
   const s = await session(t);
   let frame = await open(s, `/browse/${key}`);
@@ -159,6 +157,30 @@ test("a double click and a reload during a create never duplicate", { todo: "per
   await shot(s, "issue-resumed-after-reload");
   s.clean();
   assert.equal(await subtaskCount(s, key), 60);
+});
+
+test("the same click sent twice at once (a network retry) creates once", async (t) => {
+  const key = await parent("resend");
+  const s = await session(t);
+  const frame = await open(s, `/browse/${key}`);
+  await control("POST", "/__sandbox/faults", { route: "POST /rest/api/3/issue/bulk", fault: { type: "latency", ms: 800 }, times: 1 });
+  const reports = await frame.evaluate(async (issueKey) => {
+    const idempotencyKey = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    const send = async () => {
+      const token = await AP.context.getToken();
+      const res = await fetch(`/api/v1/issues/${issueKey}/subtasks`, {
+        method: "POST",
+        headers: { Authorization: `JWT ${token}`, "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
+        body: JSON.stringify({ quickEntry: "One\nTwo\nThree\nFour\nFive" }),
+      });
+      return res.json();
+    };
+    return Promise.all([send(), send()]);
+  }, key);
+  assert.equal(reports[0].created + reports[1].created, 5, JSON.stringify(reports));
+  assert.deepEqual(reports[0].items.map((i) => i.key), reports[1].items.map((i) => i.key));
+  s.clean();
+  assert.equal(await subtaskCount(s, key), 5);
 });
 
 test("applying again says so and offers all or only the missing ones", async (t) => {
