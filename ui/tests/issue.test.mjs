@@ -63,10 +63,10 @@ test("pick, preview and create 60 subtasks with progress and links", async (t) =
     if (res.url().startsWith(APP)) { assets.push(res); }
   });
   await open(s, `/browse/${key}`);
-  const frame = await appFrame(s);
+  let frame = await appFrame(s);
   await frame.waitForSelector("#picker-list [role=option]");
-  const readyMs = await frame.evaluate(() => Number(document.body.dataset.readyAt));
-  metric("issue module: iframe load to interactive picker", Math.round(readyMs), "ms");
+  const first = await frame.evaluate(() => Number(document.body.dataset.readyAt));
+  metric("issue module: iframe load to interactive picker, first load", Math.round(first), "ms");
   let bytes = 0;
   for (const res of assets) {
     const sizes = await res.request().sizes();
@@ -74,6 +74,18 @@ test("pick, preview and create 60 subtasks with progress and links", async (t) =
   }
   metric("issue module: first load transfer from the app (gzip, all.js excluded)", bytes, "bytes");
   assert.ok(bytes <= 100 * 1024, `first load transferred ${bytes} bytes`);
+  // One load is noisy on a shared machine: the median of five more (warm browser cache, as a
+  // user opening issue after issue has it).
+  const times = [];
+  for (let i = 0; i < 5; i += 1) {
+    await s.page.reload();
+    const again = await appFrame(s);
+    await again.waitForSelector("#picker-list [role=option]");
+    times.push(await again.evaluate(() => Number(document.body.dataset.readyAt)));
+  }
+  times.sort((a, b) => a - b);
+  metric("issue module: iframe load to interactive picker, median of 5 reloads", Math.round(times[2]), "ms");
+  frame = await appFrame(s);
   await shot(s, "issue-picker");
   await axe(frame, "issue-picker");
 
