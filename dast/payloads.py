@@ -34,7 +34,9 @@ LEAKS = [
     ("a Rust panic", re.compile(r"panicked at|stack backtrace|RUST_BACKTRACE|thread '[^']*' panicked")),
     ("a Rust source location", re.compile(r"[\w/.-]+\.rs:\d+")),
     ("a Python traceback", re.compile(r"Traceback \(most recent call last\)")),
-    ("SQL text", re.compile(r"\b(SELECT\s+\S.*\s+FROM|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET)\b", re.I)),
+    # Within one JSON string (no `"`), shortest first: an echo of the input quoted next to other text
+    # (e.g. a message that shortens the value with `…`) is still recognised as the input.
+    ("SQL text", re.compile(r"\b(SELECT\s+\S[^\"\n]*?\s+FROM|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET)\b", re.I)),
     (
         "database internals",
         re.compile(r"\b(sqlite|diesel|SQLSTATE|syntax error at or near|UNIQUE constraint|duplicate key)\b", re.I),
