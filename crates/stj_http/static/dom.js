@@ -33,8 +33,6 @@ export function fill(el, ...children) {
   return el;
 }
 
-export const $ = (id) => document.getElementById(id);
-
 /** Run `fn` `ms` after the last call. */
 export function debounce(fn, ms) {
   let timer = 0;
@@ -62,10 +60,4 @@ export function today() {
 /** A lozenge (Atlassian's status badge). */
 export function lozenge(text, kind) {
   return h("span", { class: `lozenge lozenge-${kind}` }, text);
-}
-
-/** A list-of-choices helper: <select> with options [{value, label}]. */
-export function select(attrs, options, selected) {
-  return h("select", attrs, options.map((o) =>
-    h("option", { value: o.value, selected: o.value === selected }, o.label)));
 }
