@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use stj_core::ClientKey;
 use stj_jira_sandbox::{
-    DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, Fault, FaultKind, JiraSandbox, SandboxConfig,
+    DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, Fault, FaultKind, JiraSandbox,
 };
 
-use crate::instance::{Instance, free_port};
+use crate::instance::{Pair, pair};
 use crate::subtasks::new_key;
-use crate::support::{block_on, migrate_once, postgres_url, spawn_app};
+use crate::support::{block_on, spawn_app};
 
 /// What Jira's REST routes take longer, as for a user far from Atlassian's region.
 const LATENCY_MS: u64 = 300;
@@ -131,32 +131,6 @@ fn identical_applies_at_once_on_one_instance_create_exactly_60() {
             assert_one_application(&answers, &summaries(&app.sandbox, &tenant));
         }
     }
-}
-
-/// Two instances of the binary on one Postgres, with the sandbox as their Jira.
-struct Pair {
-    sandbox: JiraSandbox,
-    a: Instance,
-    b: Instance,
-}
-
-fn pair() -> Pair {
-    let sandbox = JiraSandbox::start(SandboxConfig::default()).unwrap();
-    let database = postgres_url();
-    migrate_once(&database);
-    let (port_a, port_b) = (free_port(), free_port());
-    let public = format!("http://127.0.0.1:{port_a}");
-    let keys_url = sandbox.install_keys_url();
-    let env = [
-        ("APP__REGISTRY__URL", database.as_str()),
-        ("APP__CONNECT__BASE_URL", public.as_str()),
-        ("APP__JIRA__INSTALL_KEYS_URL", keys_url.as_str()),
-        ("APP__JIRA__OAUTH_SERVER_URL", sandbox.auth_server_url()),
-        ("APP__REGISTRY__SSLMODE", "disable"),
-    ];
-    let a = Instance::serve(port_a, &env);
-    let b = Instance::serve(port_b, &env);
-    Pair { sandbox, a, b }
 }
 
 impl Pair {

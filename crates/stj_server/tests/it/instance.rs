@@ -7,7 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::config_dir;
+use stj_jira_sandbox::{JiraSandbox, SandboxConfig};
+
+use crate::support::{config_dir, migrate_once, postgres_url};
 
 pub struct Instance {
     pub url: String,
@@ -110,4 +112,30 @@ impl Instance {
             .unwrap_or_default();
         (status, code)
     }
+}
+
+/// Two instances of the binary on one Postgres, with the sandbox as their Jira. One public URL
+/// for both (A's), as behind the ALB: only A receives lifecycle callbacks.
+pub struct Pair {
+    pub sandbox: JiraSandbox,
+    pub a: Instance,
+    pub b: Instance,
+}
+
+pub fn pair() -> Pair {
+    let sandbox = JiraSandbox::start(SandboxConfig::default()).unwrap();
+    let database = postgres_url();
+    migrate_once(&database);
+    let (port_a, port_b) = (free_port(), free_port());
+    let public = format!("http://127.0.0.1:{port_a}");
+    let keys_url = sandbox.install_keys_url();
+    let env = [
+        ("APP__REGISTRY__URL", database.as_str()),
+        ("APP__CONNECT__BASE_URL", public.as_str()),
+        ("APP__JIRA__INSTALL_KEYS_URL", keys_url.as_str()),
+        ("APP__JIRA__OAUTH_SERVER_URL", sandbox.auth_server_url()),
+    ];
+    let a = Instance::serve(port_a, &env);
+    let b = Instance::serve(port_b, &env);
+    Pair { sandbox, a, b }
 }

@@ -6,10 +6,10 @@
 use std::time::{Duration, Instant};
 
 use stj_core::ClientKey;
-use stj_jira_sandbox::{JiraSandbox, SandboxConfig};
+use stj_jira_sandbox::JiraSandbox;
 
-use crate::instance::{Instance, free_port};
-use crate::support::{block_on, migrate_once, postgres_url};
+use crate::instance::{Instance, Pair, pair};
+use crate::support::block_on;
 
 const API: &str = "/api/v1/context";
 /// The bound this test proves (the cache lifetime is 3 s; 5 s is the promise).
@@ -39,21 +39,7 @@ fn until(
 
 #[test]
 fn two_instances_agree_on_reinstall_disable_and_uninstall() {
-    let sandbox = JiraSandbox::start(SandboxConfig::default()).unwrap();
-    let database = postgres_url();
-    migrate_once(&database);
-    let (port_a, port_b) = (free_port(), free_port());
-    // One public URL for both, as behind the ALB; only A receives lifecycle callbacks.
-    let public = format!("http://127.0.0.1:{port_a}");
-    let keys_url = sandbox.install_keys_url();
-    let env = [
-        ("APP__REGISTRY__URL", database.as_str()),
-        ("APP__CONNECT__BASE_URL", public.as_str()),
-        ("APP__JIRA__INSTALL_KEYS_URL", keys_url.as_str()),
-        ("APP__JIRA__OAUTH_SERVER_URL", sandbox.auth_server_url()),
-    ];
-    let a = Instance::serve(port_a, &env);
-    let b = Instance::serve(port_b, &env);
+    let Pair { sandbox, a, b } = pair();
     let app_key = "io.subtask-templates.jira";
 
     let installed = block_on(sandbox.install(&a.url, app_key)).unwrap();
