@@ -10,17 +10,19 @@ use std::time::Instant;
 use anyhow::Context as _;
 
 use crate::shell::{self, cargo, note, project_root, secs};
-use crate::{dast, db, iac, image, openapi, sast, sca, tools, ui};
+use crate::{dast, db, forge, iac, image, openapi, sast, sca, tools, ui};
 
 pub(crate) type Step = fn() -> anyhow::Result<()>;
 
 /// The steps, in order (see the module doc).
-pub(crate) const STEPS: [(&str, Step); 12] = [
+pub(crate) const STEPS: [(&str, Step); 13] = [
     ("tools", tools::ensure),
     ("fmt", fmt),
     ("clippy", clippy),
     ("sast-semgrep", || sast::semgrep(&project_root())),
     ("openapi", openapi::validate),
+    // The Forge manifest through Atlassian's validators (needs the Custom UI build it names).
+    ("forge", || forge::check(&[])),
     ("test", test),
     ("ui", || ui::run(&[])),
     ("sca-deps", || sca::deps(&project_root())),

@@ -14,6 +14,7 @@ mod dast;
 mod db;
 mod dev;
 mod dev_db;
+mod forge;
 mod iac;
 mod image;
 mod openapi;
@@ -55,6 +56,10 @@ commands:
   ui        [NAME ...] [--grep=PATTERN] [--keep]: browser tests (ui/tests/NAME.test.mjs) in headless Chromium against
             the app + Jira sandbox as `dev` starts them, through the sandbox's host pages;
             screenshots, axe results and timings in target/ui/
+  forge-build  the Forge Custom UI (target/forge/custom-ui/<resource>/): the front end with the
+            host seam's Forge flavour and @forge/bridge bundled by esbuild (forge/package.json)
+  forge-check  forge-build, then forge/manifest.yml through @forge/manifest's validators and
+            the tests that broken manifests fail them (ci step `forge`)
   dev-db    print a DATABASE_URL for a reachable PostgreSQL, starting one under target/ if needed;
             `dev-db stop` stops the one it started";
 
@@ -74,6 +79,8 @@ fn main() -> ExitCode {
         "dev-db" => dev_db::run(rest),
         "image" => image::run(rest),
         "ui" => ui::run(rest),
+        "forge-build" => forge::build(rest),
+        "forge-check" => forge::check(rest),
         "" | "help" | "-h" | "--help" => {
             shell::note(USAGE);
             return ExitCode::SUCCESS;

@@ -1,0 +1,1 @@
+export { invokeRemote, router, showFlag, view } from "@forge/bridge";

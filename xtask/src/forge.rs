@@ -1,0 +1,207 @@
+//! The Forge app (`forge/`): `forge-build` assembles the Custom UI resources, `forge-check` (the
+//! `forge` ci step) builds them and validates `forge/manifest.yml` with Atlassian's pinned
+//! `@forge/manifest`, then shows its validators failing on broken copies (`forge/test/`).
+//!
+//! The Custom UI build is the same front end as the Connect pages (`crates/stj_http/static/`),
+//! with the host seam's Forge flavour (`forge/src/host.js`) in place of `host.js` and
+//! `@forge/bridge` bundled into one ES module by the pinned esbuild (the package is CommonJS, so a
+//! browser cannot import it as is). One folder per manifest resource under
+//! `target/forge/custom-ui/<resource>/`, each with an `index.html` that has no inline script or
+//! style (Forge's Custom UI CSP forbids both; so does ours).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::Context as _;
+
+use crate::shell::{self, note, project_root, target_dir};
+
+/// Manifest resource key → (page title, `data-view`, entry module); as `handlers/pages.rs`.
+pub(crate) const RESOURCES: [(&str, &str, &str, &str); 3] = [
+    ("issue", "Subtask templates", "issue", "issue.js"),
+    ("my-templates", "My subtask templates", "my-templates", "manager.js"),
+    ("project-templates", "Shared subtask templates", "project-templates", "manager.js"),
+];
+
+/// Where the build lands (the manifest's `resources` point here).
+pub(crate) fn custom_ui_dir() -> PathBuf {
+    target_dir().join("forge").join("custom-ui")
+}
+
+/// `cargo xtask forge-build`.
+pub(crate) fn build(_args: &[String]) -> anyhow::Result<()> {
+    let forge = project_root().join("forge");
+    npm_ci(&forge)?;
+    let out = custom_ui_dir();
+    if out.exists() {
+        fs::remove_dir_all(&out).with_context(|| format!("cannot clear {}", out.display()))?;
+    }
+    fs::create_dir_all(&out)?;
+    let bridge = target_dir().join("forge").join("forge-bridge.js");
+    shell::run(
+        Command::new(forge.join("node_modules/.bin/esbuild"))
+            .arg("src/bridge-entry.js")
+            .args(["--bundle", "--format=esm", "--platform=browser", "--target=es2022"])
+            .args(["--minify", "--legal-comments=none", "--log-level=warning"])
+            .arg(format!("--outfile={}", bridge.display()))
+            .current_dir(&forge),
+    )
+    .context("bundling @forge/bridge failed")?;
+    let bridge_js = fs::read_to_string(&bridge)?;
+    let static_dir = project_root().join("crates/stj_http/static");
+    let forge_host = fs::read_to_string(forge.join("src/host.js"))?;
+    for (resource, title, view, entry) in RESOURCES {
+        let dir = out.join(resource);
+        fs::create_dir_all(&dir)?;
+        for file in fs::read_dir(&static_dir)? {
+            let path = file?.path();
+            let name = file_name(&path);
+            if name != "host.js" {
+                fs::copy(&path, dir.join(&name))?;
+            }
+        }
+        fs::write(dir.join("host.js"), &forge_host)?;
+        fs::write(dir.join("forge-bridge.js"), &bridge_js)?;
+        fs::write(dir.join("index.html"), index_html(&dir, title, view, entry)?)?;
+        check_no_inline(&dir)?;
+    }
+    note(format_args!(
+        "forge-build: {} resources in {} (@forge/bridge bundle {} KiB)",
+        RESOURCES.len(),
+        out.display(),
+        bridge_js.len() / 1024
+    ));
+    Ok(())
+}
+
+/// `cargo xtask forge-check` (ci step `forge`): build, validate, and the broken-manifest tests.
+pub(crate) fn check(_args: &[String]) -> anyhow::Result<()> {
+    build(&[])?;
+    let forge = project_root().join("forge");
+    let ui = custom_ui_dir();
+    let node = |args: &[&str]| {
+        let mut cmd = Command::new("node");
+        cmd.args(args).current_dir(&forge).env("STJ_FORGE_CUSTOM_UI", &ui);
+        cmd
+    };
+    shell::run(&mut node(&["validate.mjs", "manifest.yml"]))
+        .context("forge/manifest.yml does not pass @forge/manifest's validators")?;
+    shell::run(&mut node(&["--test", "--test-reporter=spec", "test/"]))
+        .context("the manifest validation tests failed")
+}
+
+fn npm_ci(dir: &Path) -> anyhow::Result<()> {
+    // `npm ci` refuses a lockfile that does not match package.json: every version stays pinned.
+    shell::run(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"])
+            .current_dir(dir),
+    )
+    .with_context(|| format!("npm ci in {} failed", dir.display()))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The resource's entry page: styles and one module by relative URL, preloads for the modules it
+/// imports, and the loading state the views replace.
+fn index_html(dir: &Path, title: &str, view: &str, entry: &str) -> anyhow::Result<String> {
+    let mut preloads = String::new();
+    for name in imports_of(dir, entry)? {
+        preloads.push_str(&format!("<link rel=\"modulepreload\" href=\"./{name}\">"));
+    }
+    Ok(format!(
+        "<!doctype html><html lang=\"en\" data-color-mode=\"light\" \
+         data-theme=\"light:light dark:dark spacing:spacing typography:typography shape:shape\">\
+         <head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"./tokens.css\">\
+         <link rel=\"stylesheet\" href=\"./app.css\">{preloads}\
+         <script type=\"module\" src=\"./{entry}\"></script></head>\
+         <body><main id=\"app\" data-view=\"{view}\"><p class=\"loading\" role=\"status\">Loading…</p></main>\
+         </body></html>\n"
+    ))
+}
+
+/// Every module `entry` imports, directly or not, by the `./name.js` specifiers in the files.
+fn imports_of(dir: &Path, entry: &str) -> anyhow::Result<Vec<String>> {
+    let mut found: Vec<String> = Vec::new();
+    let mut queue = vec![entry.to_owned()];
+    while let Some(name) = queue.pop() {
+        let text =
+            fs::read_to_string(dir.join(&name)).with_context(|| format!("cannot read {name}"))?;
+        for line in text.lines().filter(|l| l.starts_with("import ") || l.starts_with("export ")) {
+            let spec = line.split(" from \"./").nth(1).and_then(|rest| rest.split('"').next());
+            if let Some(spec) = spec.filter(|s| s.ends_with(".js"))
+                && spec != entry
+                && !found.iter().any(|f| f == spec)
+            {
+                found.push(spec.to_owned());
+                queue.push(spec.to_owned());
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Forge's Custom UI CSP has no `unsafe-inline` and no `unsafe-eval`: refuse a build that needs them.
+fn check_no_inline(dir: &Path) -> anyhow::Result<()> {
+    let page = dir.join("index.html");
+    let html = fs::read_to_string(&page)?.to_ascii_lowercase();
+    // Every script is external and empty: `<script … src=…></script>`.
+    let inline_script = html.split("<script").skip(1).any(|rest| {
+        let (open, after) = rest.split_once('>').unwrap_or((rest, ""));
+        !open.contains(" src=") || !after.starts_with("</script>")
+    });
+    let handler = html.match_indices(" on").any(|(at, _)| {
+        let name = html.get(at.saturating_add(3)..).unwrap_or_default();
+        let letters = name.chars().take_while(char::is_ascii_alphabetic).count();
+        letters > 0 && name.get(letters..).is_some_and(|rest| rest.starts_with('='))
+    });
+    let style = html.contains("<style") || html.contains(" style=");
+    anyhow::ensure!(
+        !inline_script && !handler && !style,
+        "{}: inline script, style or event handler",
+        page.display()
+    );
+    for file in fs::read_dir(dir)? {
+        let path = file?.path();
+        if path.extension().is_some_and(|e| e == "js") {
+            let js = fs::read_to_string(&path)?;
+            anyhow::ensure!(
+                !js.contains("eval(") && !js.contains("new Function("),
+                "{}: eval or new Function (Forge's CSP has no unsafe-eval)",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_script_style_and_handlers_are_refused() {
+        let dir = target_dir().join("forge-inline-test");
+        fs::create_dir_all(&dir).unwrap();
+        let page = |html: &str| {
+            fs::write(dir.join("index.html"), html).unwrap();
+            check_no_inline(&dir).is_ok()
+        };
+        assert!(page(
+            "<html><script type=\"module\" src=\"./a.js\"></script><p>on the run</p></html>"
+        ));
+        assert!(!page("<html><script>alert(1)</script></html>"));
+        assert!(!page("<html><script src=\"a.js\">alert(1)</script></html>"));
+        assert!(!page("<html><style>p{}</style></html>"));
+        assert!(!page("<html><p style=\"color:red\">x</p></html>"));
+        assert!(!page("<html><img src=x onerror=\"alert(1)\"></html>"));
+        fs::write(dir.join("index.html"), "<html></html>").unwrap();
+        fs::write(dir.join("bad.js"), "const f = new Function(\"return 1\");").unwrap();
+        assert!(check_no_inline(&dir).is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
