@@ -9,7 +9,10 @@ use jwt_simple::JWTError;
 use jwt_simple::prelude::*;
 use serde::Deserialize;
 
-use stj_core::{AuthError, Authenticator, ClientKey, Licence, Principal, QshPolicy, RequestFacts};
+use stj_core::{
+    AuthError, Authenticator, ClientKey, Door, JiraAccess, Licence, Principal, QshPolicy,
+    RequestFacts,
+};
 use stj_privacy::Personal;
 
 use crate::qsh::{CONTEXT_QSH, qsh};
@@ -196,6 +199,8 @@ impl Authenticator for ConnectJwtAuthenticator {
             base_url: tenant.base_url,
             account_id,
             licence_claim,
+            access: JiraAccess::Connect,
+            door: Door::Connect,
         })
     }
 }

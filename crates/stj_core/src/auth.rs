@@ -4,7 +4,7 @@
 use std::fmt::Debug;
 
 use async_trait::async_trait;
-use stj_privacy::Personal;
+use stj_privacy::{Personal, Secret};
 
 use crate::{ClientKey, Licence, TenantUrl};
 
@@ -31,6 +31,25 @@ pub enum QshPolicy {
     ComputedOrContext,
 }
 
+/// Which front door a request came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// Atlassian Connect: a tenant HS256 JWT (`Authorization: JWT …` or `?jwt=`).
+    Connect,
+    /// Forge Remote: an RS256 Forge Invocation Token (`Authorization: Bearer …`).
+    Forge,
+}
+
+/// How the adapters reach Jira for this principal.
+#[derive(Debug, Clone)]
+pub enum JiraAccess {
+    /// Connect door: act as the user through the OAuth 2.0 JWT bearer grant (the install's secret).
+    Connect,
+    /// Forge door: the request's own `x-forge-oauth-user` token, valid for this request only
+    /// (never stored, never logged, never reused across requests).
+    ForgeUser { api_base_url: TenantUrl, token: Secret<String> },
+}
+
 /// Who is calling, established from a verified token.
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -41,11 +60,17 @@ pub struct Principal {
     /// The licence the verified token itself states (`lic` query parameter covered by the qsh, or
     /// the context token's `context.license.active`); `None` means "ask Jira".
     pub licence_claim: Option<Licence>,
+    /// How to reach Jira as this principal.
+    pub access: JiraAccess,
+    pub door: Door,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    #[error("no token: send `Authorization: JWT <token>` or a `jwt` query parameter")]
+    #[error(
+        "no token: send `Authorization: JWT <token>` or a `jwt` query parameter (Connect), or \
+         `Authorization: Bearer <FIT>` (Forge)"
+    )]
     Missing,
     #[error("token is malformed")]
     Malformed,
@@ -59,6 +84,16 @@ pub enum AuthError {
     Expired,
     #[error("token query string hash does not match this request")]
     Qsh,
+    #[error("token key id is not in the signer's key set")]
+    UnknownKey,
+    #[error("token issuer, audience or app claims are not this app's")]
+    Claims,
+    #[error(
+        "token and forwarded credentials name different installations, or the installation is unknown"
+    )]
+    Installation,
+    #[error("this route does not accept this kind of token")]
+    DoorNotAccepted,
     #[error("the app is disabled on this site")]
     Disabled,
     #[error("authentication backend unavailable")]
@@ -76,6 +111,10 @@ impl AuthError {
             Self::Signature => "token_signature",
             Self::Expired => "token_expired",
             Self::Qsh => "token_qsh",
+            Self::UnknownKey => "token_unknown_key",
+            Self::Claims => "token_claims",
+            Self::Installation => "token_installation",
+            Self::DoorNotAccepted => "door_not_accepted",
             Self::Disabled => "app_disabled",
             Self::Unavailable(_) => "auth_unavailable",
         }

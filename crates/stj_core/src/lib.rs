@@ -1,14 +1,19 @@
 #![doc = include_str!("../README.md")]
 
 pub mod auth;
+pub mod forge;
 pub mod ids;
 pub mod installation;
 pub mod ports;
 pub mod sealing;
 
 pub use auth::{
-    AccountId, AuthError, Authenticator, LicenceCheckError, LicenceGate, Principal, QshPolicy,
-    RequestFacts,
+    AccountId, AuthError, Authenticator, Door, JiraAccess, LicenceCheckError, LicenceGate,
+    Principal, QshPolicy, RequestFacts,
+};
+pub use forge::{
+    CloudId, ForgeInstallation, ForgeInstallationId, ForgeRegistry, JwksError, JwksSource,
+    NewForgeInstallation,
 };
 pub use ids::{ClientKey, IdError, KeyId, TenantUrl};
 pub use installation::{Installation, NewInstallation, SealedSecret, SharedSecret};

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use stj_core::{AccountId, ClientKey};
+use stj_core::{AccountId, ClientKey, JiraAccess};
 use stj_privacy::Personal;
 use stj_templates::RenderedAssignee;
 
@@ -16,6 +16,8 @@ use stj_templates::RenderedAssignee;
 pub struct Caller {
     pub client_key: ClientKey,
     pub account_id: AccountId,
+    /// The credential the adapters use for this request (copied from the principal).
+    pub access: JiraAccess,
 }
 
 #[derive(Debug, Clone)]

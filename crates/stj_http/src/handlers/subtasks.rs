@@ -193,7 +193,11 @@ pub(crate) fn caller(principal: &stj_core::Principal) -> Result<Caller, Problem>
             "this operation acts as a signed-in user",
         )
     })?;
-    Ok(Caller { client_key: principal.client_key.clone(), account_id })
+    Ok(Caller {
+        client_key: principal.client_key.clone(),
+        account_id,
+        access: principal.access.clone(),
+    })
 }
 
 fn check_issue_key(issue_key: &str) -> Result<(), Problem> {

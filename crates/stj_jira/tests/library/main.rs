@@ -87,6 +87,7 @@ impl Site {
         Caller {
             client_key: self.tenant.client_key.clone(),
             account_id: Personal::new(account_id.to_owned()),
+            access: stj_core::JiraAccess::Connect,
         }
     }
 

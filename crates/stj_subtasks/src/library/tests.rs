@@ -17,6 +17,7 @@ fn caller(account: &str) -> Caller {
     Caller {
         client_key: ClientKey::parse("tenant-1").unwrap(),
         account_id: Personal::new(account.to_owned()),
+        access: stj_core::JiraAccess::Connect,
     }
 }
 

@@ -149,6 +149,7 @@ fn caller() -> Caller {
     Caller {
         client_key: ClientKey::parse("tenant-1").unwrap(),
         account_id: Personal::new("user-1".to_owned()),
+        access: stj_core::JiraAccess::Connect,
     }
 }
 
