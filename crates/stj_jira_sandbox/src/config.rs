@@ -21,6 +21,8 @@ pub struct SandboxConfig {
     pub tenant_paths: bool,
     /// Give every new tenant the demo content of [`crate::Sandbox::seed_demo`] (local runs).
     pub seed_demo: bool,
+    /// The Forge app id (uuid) in the FITs' `aud`; the app's dev and test config use the default.
+    pub forge_app_id: String,
 }
 
 impl Default for SandboxConfig {
@@ -30,6 +32,7 @@ impl Default for SandboxConfig {
             port: 0,
             tenant_paths: false,
             seed_demo: false,
+            forge_app_id: crate::FORGE_APP_ID.to_owned(),
         }
     }
 }

@@ -17,6 +17,7 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
             .route("/requests", web::get().to(requests))
             .route("/install", web::post().to(install))
             .route("/tokens/install", web::post().to(install_token))
+            .route("/forge/tokens", web::post().to(crate::forge::control_tokens))
             .route("/tenants/{client_key}/licence", web::put().to(set_licence))
             .route("/tenants/{client_key}/seed-demo", web::post().to(seed_demo))
             .route("/tenants", web::get().to(tenants))
@@ -188,7 +189,7 @@ fn client_key_of(raw: &str) -> Result<ClientKey, SandboxError> {
     ClientKey::parse(raw).map_err(|_| SandboxError::UnknownTenant(raw.to_owned()))
 }
 
-fn respond(result: Result<serde_json::Value, SandboxError>) -> HttpResponse {
+pub(crate) fn respond(result: Result<serde_json::Value, SandboxError>) -> HttpResponse {
     match result {
         Ok(body) => HttpResponse::Ok().json(body),
         Err(e) => {

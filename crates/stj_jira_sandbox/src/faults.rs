@@ -41,7 +41,7 @@ pub enum FaultKind {
 pub struct Fault {
     /// `METHOD /path`, e.g. `GET /install-keys/*`. `*` as the method matches any method; a `*`
     /// segment matches one path segment, and a trailing `*` matches the rest of the path. Paths are
-    /// Jira paths: a tenant's `/site/{n}` prefix is ignored when matching.
+    /// Jira paths: a tenant's `/site/{n}` or Forge `/ex/jira/{cloudId}` prefix is ignored.
     pub route: String,
     pub fault: FaultKind,
     /// Only the next `times` matching requests; `None` until cleared.
@@ -176,9 +176,10 @@ fn dropped() -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").streaming(failing)
 }
 
-/// `/site/{n}/rest/...` → `/rest/...`, so fault patterns read like Jira paths in both layouts.
+/// `/site/{n}/rest/...` and `/ex/jira/{cloudId}/rest/...` → `/rest/...`, so fault patterns read like Jira paths in both layouts.
 pub(crate) fn strip_site(path: &str) -> &str {
     path.strip_prefix("/site/")
+        .or_else(|| path.strip_prefix("/ex/jira/"))
         .and_then(|rest| rest.find('/').and_then(|i| rest.get(i..)))
         .unwrap_or(path)
 }
@@ -205,6 +206,7 @@ mod tests {
         assert!(f("GET /rest/api/3/myself").matches("GET", "/rest/api/3/myself/"));
         assert_eq!(strip_site("/site/2/rest/x"), "/rest/x");
         assert_eq!(strip_site("/rest/x"), "/rest/x");
+        assert_eq!(strip_site("/ex/jira/c-1/rest/x"), "/rest/x");
     }
 
     #[test]

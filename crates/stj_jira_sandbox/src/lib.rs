@@ -5,6 +5,7 @@ mod config;
 pub mod conformance;
 mod control;
 mod faults;
+mod forge;
 mod host;
 mod lifecycle;
 mod record;
@@ -29,6 +30,10 @@ use stj_core::{ClientKey, TenantUrl};
 pub use browser::SignedRequest;
 pub use config::SandboxConfig;
 pub use faults::{Fault, FaultKind};
+pub use forge::{
+    FIT_ISSUER, FORGE_APP_ID, FORGE_TOKEN_TTL_SECS, ForgeSite, ForgeTokenRequest, ForgeTokens,
+    SignWith, app_ari,
+};
 pub use lifecycle::{Installed, LifecycleEvent};
 pub use record::RecordedRequest;
 pub use rest::{ACCESS_TOKEN_TTL_SECS, MAX_ASSERTION_LIFETIME_SECS, MAX_BULK_CREATE};
@@ -107,6 +112,7 @@ impl JiraSandbox {
             seed_new_tenants: config.seed_demo,
             agent,
             host: host::HostState::default(),
+            forge: forge::Forge::new(&config.forge_app_id),
         }));
         let (tx, rx) = std::sync::mpsc::channel();
         let served = sandbox.clone();

@@ -12,7 +12,8 @@ use stj_privacy::redact_query;
 use crate::Sandbox;
 use crate::server::lock;
 
-/// A request as the sandbox received it. Paths are Jira paths (a tenant's `/site/{n}` removed).
+/// A request as the sandbox received it. Paths are Jira paths (a tenant's `/site/{n}` or the
+/// Forge door's `/ex/jira/{cloudId}` removed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordedRequest {
     pub method: String,
@@ -26,6 +27,8 @@ pub struct RecordedRequest {
     pub headers: BTreeMap<String, String>,
     /// The body as text (lossy UTF-8); the token endpoint's `assertion` is redacted.
     pub body: String,
+    /// It came through the Forge door (`/ex/jira/{cloudId}/...`, a Forge user or system token).
+    pub forge: bool,
 }
 
 impl RecordedRequest {
@@ -74,7 +77,10 @@ pub(crate) async fn capture(
     let body = req.extract::<Bytes>().await?;
     req.set_payload(Payload::from(body.clone()));
     let route = req.match_pattern().map(|pattern| {
-        let template = pattern.strip_prefix("/site/{site}").unwrap_or(&pattern);
+        let template = pattern
+            .strip_prefix("/site/{site}")
+            .or_else(|| pattern.strip_prefix(crate::rest::FORGE_PREFIX))
+            .unwrap_or(&pattern);
         format!("{} {template}", req.method())
     });
     let headers = req
@@ -97,6 +103,7 @@ pub(crate) async fn capture(
         query: query.strip_prefix('?').unwrap_or_default().to_owned(),
         headers,
         body,
+        forge: req.path().starts_with("/ex/jira/"),
     })
 }
 

@@ -38,6 +38,8 @@ pub struct Sandbox {
     pub(crate) agent: ureq::Agent,
     /// The host pages' descriptor cache and open pages.
     pub(crate) host: crate::host::HostState,
+    /// Keys, app id and environment of the Forge platform the sandbox also plays.
+    pub(crate) forge: crate::forge::Forge,
 }
 
 /// A panic while holding a lock leaves plain data behind; the sandbox keeps serving it.
@@ -69,6 +71,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(ADDON, web::get().to(addon))
         .route(&format!("/site/{{site}}{ADDON}"), web::get().to(addon))
         .configure(rest::routes)
+        .configure(crate::forge::routes)
         .configure(crate::host::routes)
         .configure(control::routes);
 }
@@ -121,7 +124,7 @@ async fn addon(req: HttpRequest, state: web::Data<Sandbox>) -> HttpResponse {
     HttpResponse::Ok().json(body)
 }
 
-fn licence_active(state: LicenceState) -> Option<bool> {
+pub(crate) fn licence_active(state: LicenceState) -> Option<bool> {
     match state {
         LicenceState::Active => Some(true),
         LicenceState::Inactive => Some(false),

@@ -45,6 +45,11 @@ pub(crate) struct Tenant {
     pub oauth_client_id: String,
     pub app: Option<AppInstall>,
     pub licence: LicenceState,
+    /// The site's Forge identity: a stable `cloudId` and the app's installation id (both uuids).
+    pub cloud_id: String,
+    pub forge_installation_id: String,
+    /// The Forge app is installed (it may also be through Connect: `app`).
+    pub forge_installed: bool,
 }
 
 impl Tenant {
@@ -57,6 +62,9 @@ impl Tenant {
             oauth_client_id: random_alnum(32),
             app: None,
             licence: LicenceState::Active,
+            cloud_id: random_client_key(),
+            forge_installation_id: random_client_key(),
+            forge_installed: false,
         }
     }
 

@@ -33,7 +33,11 @@ pub fn fresh_claims(extra: Value) -> Value {
 /// HS256 over `claims` (a JSON object) with `secret`, as Jira signs tokens for the app and as the
 /// app signs its calls to Jira.
 pub fn sign_hs256(secret: &str, claims: &Value) -> Result<String, SandboxError> {
-    HS256Key::from_bytes(secret.as_bytes()).authenticate(jwt_claims(claims)?).map_err(sign_error)
+    sign_hs256_key(&HS256Key::from_bytes(secret.as_bytes()), claims)
+}
+
+pub(crate) fn sign_hs256_key(key: &HS256Key, claims: &Value) -> Result<String, SandboxError> {
+    key.authenticate(jwt_claims(claims)?).map_err(sign_error)
 }
 
 /// RS256 over `claims` with `key` (its key id, if any, goes in the `kid` header).

@@ -64,6 +64,12 @@ pub(crate) fn unauthorized() -> HttpResponse {
 fn authenticate(req: &HttpRequest) -> Result<Caller, Denied> {
     let state = req.app_data::<web::Data<Sandbox>>().ok_or(Denied::Unauthenticated)?;
     let authorization = req.headers().get("Authorization").and_then(|v| v.to_str().ok());
+    if let Some(cloud_id) = req.match_info().get("cloudId") {
+        return state.forge_caller(cloud_id, authorization).map_err(|reason| {
+            tracing::info!(reason, "sandbox refused a Forge token");
+            Denied::Unauthenticated
+        });
+    }
     let site = req.match_info().get("site");
     if let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ")) {
         return user_caller(state, req, site, token.trim());

@@ -24,6 +24,9 @@ pub use oauth::{ACCESS_TOKEN_TTL_SECS, MAX_ASSERTION_LIFETIME_SECS};
 use crate::Sandbox;
 use crate::site::Site;
 
+/// Where the Forge door's `apiBaseUrl` points: the same REST, reached with Forge tokens.
+pub(crate) const FORGE_PREFIX: &str = "/ex/jira/{cloudId}";
+
 /// Issue and project properties take JSON values up to this many bytes.
 pub(crate) const MAX_PROPERTY_BYTES: usize = 32_768;
 /// Property keys (issue, user, project) up to this many characters.
@@ -32,7 +35,7 @@ pub(crate) const MAX_PROPERTY_KEY_CHARS: usize = 255;
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     // The authorization server is its own host in Jira Cloud; here it is the sandbox root.
     cfg.route("/oauth2/token", web::post().to(oauth::token));
-    for prefix in ["", "/site/{site}"] {
+    for prefix in ["", "/site/{site}", FORGE_PREFIX] {
         let at = |path: &str| web::resource(format!("{prefix}/rest/api/3{path}"));
         cfg.service(at("/myself").get(projects::myself))
             .service(at("/mypermissions").get(permissions::my_permissions))

@@ -243,6 +243,7 @@ fn the_checks_catch_what_jira_would_not_take() {
             query: String::new(),
             headers: Default::default(),
             body: String::new(),
+            forge: false,
         };
         assert_eq!(check_recorded(&recorded).unwrap(), Checked::NotInSpec);
     }

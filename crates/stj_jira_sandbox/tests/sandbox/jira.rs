@@ -103,7 +103,12 @@ impl Site {
         body: Option<(&str, &str)>,
         who: As<'_>,
     ) -> Result<Reply, ureq::Error> {
-        let url = format!("{}{path_and_query}", self.tenant.base_url);
+        // An absolute URL goes as is (the Forge door's `apiBaseUrl` is elsewhere).
+        let url = if path_and_query.starts_with("http") {
+            path_and_query.to_owned()
+        } else {
+            format!("{}{path_and_query}", self.tenant.base_url)
+        };
         let mut request = ureq::http::Request::builder().method(method).uri(&url);
         let authorization = match who {
             As::App => Some(

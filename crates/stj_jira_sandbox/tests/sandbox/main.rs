@@ -9,6 +9,8 @@
 mod common;
 mod conformance;
 mod faults;
+mod forge_rest;
+mod forge_tokens;
 mod host;
 mod host_pages;
 mod install_keys;
