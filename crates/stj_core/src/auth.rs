@@ -20,6 +20,8 @@ pub struct RequestFacts<'a> {
     pub raw_query: &'a str,
     /// The `Authorization` header value, if any.
     pub authorization: Option<&'a str>,
+    /// The `x-forge-oauth-user` header (Forge door only): a credential, never logged.
+    pub forge_user_token: Option<&'a str>,
 }
 
 /// How the token's query string hash must relate to the request.

@@ -15,6 +15,9 @@ static UUID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$").unwrap()
 });
 
+/// Prefix of the tenant key of a Forge installation no Connect install links.
+pub const UNLINKED_FORGE_PREFIX: &str = "forge:";
+
 const INSTALLATION_ARI: &str = "ari:cloud:ecosystem::installation/";
 
 fn uuid(raw: &str, what: &'static str) -> Result<String, IdError> {
@@ -48,7 +51,7 @@ impl ForgeInstallationId {
     /// The tenant key of an installation no Connect install links: `forge:{uuid}`. It cannot
     /// collide with a Connect `clientKey` that Jira issues (those are uuids without a prefix).
     pub fn unlinked_tenant_key(&self) -> Result<ClientKey, IdError> {
-        ClientKey::parse(&format!("forge:{}", self.0))
+        ClientKey::parse(&format!("{UNLINKED_FORGE_PREFIX}{}", self.0))
     }
 }
 

@@ -13,7 +13,7 @@ pub use auth::{
 };
 pub use forge::{
     CloudId, ForgeInstallation, ForgeInstallationId, ForgeRegistry, JwksError, JwksSource,
-    NewForgeInstallation,
+    NewForgeInstallation, UNLINKED_FORGE_PREFIX,
 };
 pub use ids::{ClientKey, IdError, KeyId, TenantUrl};
 pub use installation::{Installation, NewInstallation, SealedSecret, SharedSecret};

@@ -96,12 +96,16 @@ async fn gate<B: MessageBody + 'static>(
     }
 }
 
+/// The header a Forge invocation carries the user's Jira token in.
+pub const FORGE_USER: &str = "x-forge-oauth-user";
+
 pub fn facts(req: &HttpRequest) -> RequestFacts<'_> {
     RequestFacts {
         method: req.method().as_str(),
         raw_path: req.uri().path(),
         raw_query: req.query_string(),
         authorization: req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()),
+        forge_user_token: req.headers().get(FORGE_USER).and_then(|v| v.to_str().ok()),
     }
 }
 

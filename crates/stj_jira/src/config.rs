@@ -85,6 +85,11 @@ pub enum ConfigError {
          query or fragment"
     )]
     InstallKeysUrl,
+    #[error(
+        "forge.jwks_url must be an https URL (http only on loopback) without credentials, query \
+         or fragment"
+    )]
+    JwksUrl,
     #[error("jira.timeout_ms must be between 1 and {MAX_TIMEOUT_MS}")]
     Timeout,
     #[error("the app key must match ^[a-zA-Z0-9-._]+$ and be at most 64 characters")]
