@@ -20,7 +20,7 @@ use crate::tenants::{Tenant, random_client_key};
 use crate::{Sandbox, SandboxError};
 
 /// The Forge app id (a uuid) of the sandbox's app in dev and tests; the app's dev config names it.
-pub const FORGE_APP_ID: &str = "5d3c7a1e-9f42-4b8e-a6d0-2c1e8b7f4a93";
+pub const FORGE_APP_ID: &str = "5f0b8a52-3c1e-4d7a-9b6e-2a41c7d0e9f3";
 
 const JWKS_PATH: &str = "/forge/.well-known/jwks.json";
 
