@@ -1,4 +1,5 @@
-//! Jira REST as the calling user: the `IssueGateway` and `PropertyStore` ports over blocking ureq.
+//! Jira REST as the calling user: the `IssueGateway` and `PropertyStore` ports over blocking ureq,
+//! through either door (Connect: the JWT bearer grant; Forge: the request's own user token).
 
 mod adf;
 mod issues;
@@ -10,11 +11,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use stj_core::{CredentialsError, JiraAccess, TenantCredentialsSource};
+use stj_core::{CredentialsError, JiraAccess, TenantCredentialsSource, TenantUrl};
+use stj_privacy::Secret;
 use stj_subtasks::{Caller, GatewayError};
 
 use crate::{ConfigError, JiraConfig, RetryConfig};
-use oauth::UserTokens;
+use oauth::{UserTokens, bearer};
 use transport::{Reply, Request};
 
 #[derive(Debug)]
@@ -42,7 +44,9 @@ impl JiraIssueGateway {
         })
     }
 
-    /// One call to the tenant's Jira as `caller`. A 401 renews the user token once.
+    /// One call to the site's Jira as `caller`, through the caller's door. Forge: the request's
+    /// own user token, sent once to `apiBaseUrl`; nothing can renew it, so a 401 comes back as the
+    /// user's refusal. Connect: a user token from the bearer grant, renewed once on a 401.
     async fn call(
         &self,
         caller: &Caller,
@@ -51,12 +55,21 @@ impl JiraIssueGateway {
         body: Option<&Value>,
         idempotent: bool,
     ) -> Result<Reply, GatewayError> {
-        if let JiraAccess::ForgeUser { .. } = caller.access {
-            // The Forge credential lands with FORGE-JIRA (issue 9 item 4); until then nothing is sent.
-            return Err(GatewayError::Unavailable(anyhow::anyhow!(
-                "Jira access through the Forge door is not wired yet"
-            )));
+        let call = Call { method, path_and_query, body, idempotent };
+        match &caller.access {
+            JiraAccess::ForgeUser { api_base_url, token } => {
+                transport::send(&self.agent, &self.retry, call.to(api_base_url, bearer(token)))
+                    .await
+            }
+            JiraAccess::Connect => self.call_as_connect_user(caller, &call).await,
         }
+    }
+
+    async fn call_as_connect_user(
+        &self,
+        caller: &Caller,
+        call: &Call<'_>,
+    ) -> Result<Reply, GatewayError> {
         let tenant =
             self.credentials.credentials(&caller.client_key).await.map_err(|e| match e {
                 CredentialsError::NotInstalled => GatewayError::Forbidden,
@@ -66,14 +79,7 @@ impl JiraIssueGateway {
         for attempt in 0..2 {
             let authorization =
                 self.tokens.bearer(&self.agent, &self.retry, &tenant, account).await?;
-            let request = Request {
-                method,
-                url: format!("{}{path_and_query}", tenant.base_url),
-                authorization,
-                content_type: body.map(|_| "application/json"),
-                body: body.map(Value::to_string),
-                idempotent,
-            };
+            let request = call.to(&tenant.base_url, authorization);
             let reply = transport::send(&self.agent, &self.retry, request).await?;
             if reply.status == 401 && attempt == 0 {
                 self.tokens.forget(&caller.client_key, account);
@@ -82,6 +88,27 @@ impl JiraIssueGateway {
             return Ok(reply);
         }
         Err(GatewayError::Forbidden)
+    }
+}
+
+/// One Jira REST call, before it is known where it goes and with which credential.
+struct Call<'a> {
+    method: &'static str,
+    path_and_query: &'a str,
+    body: Option<&'a Value>,
+    idempotent: bool,
+}
+
+impl Call<'_> {
+    fn to(&self, base_url: &TenantUrl, authorization: Secret<String>) -> Request {
+        Request {
+            method: self.method,
+            url: format!("{base_url}{}", self.path_and_query),
+            authorization: Some(authorization),
+            content_type: self.body.map(|_| "application/json"),
+            body: self.body.map(Value::to_string),
+            idempotent: self.idempotent,
+        }
     }
 }
 

@@ -85,10 +85,10 @@ impl UserTokens {
         retry: &RetryConfig,
         tenant: &TenantCredentials,
         account_id: &str,
-    ) -> Result<String, GatewayError> {
+    ) -> Result<Secret<String>, GatewayError> {
         let key = (tenant.client_key.clone(), account_id.to_owned());
         if let Some(token) = self.cached(&key) {
-            return Ok(format!("Bearer {}", token.expose()));
+            return Ok(bearer(&token));
         }
         let Some(turn) = self.turn(&key) else {
             return self.grant(agent, retry, tenant, account_id, key).await;
@@ -96,7 +96,7 @@ impl UserTokens {
         let held = turn.lock().await;
         // Whoever held the turn before may have just cached a token.
         let result = match self.cached(&key) {
-            Some(token) => Ok(format!("Bearer {}", token.expose())),
+            Some(token) => Ok(bearer(&token)),
             None => self.grant(agent, retry, tenant, account_id, key.clone()).await,
         };
         drop(held);
@@ -112,7 +112,7 @@ impl UserTokens {
         tenant: &TenantCredentials,
         account_id: &str,
         key: Key,
-    ) -> Result<String, GatewayError> {
+    ) -> Result<Secret<String>, GatewayError> {
         let client_id = tenant.oauth_client_id.as_deref().ok_or(GatewayError::Forbidden)?;
         let claims = Claims::with_custom_claims(
             TenantClaim { tnt: tenant.base_url.as_str().to_owned() },
@@ -133,7 +133,7 @@ impl UserTokens {
         let request = Request {
             method: "POST",
             url: format!("{}/oauth2/token", self.server_url),
-            authorization: String::new(),
+            authorization: None,
             content_type: Some("application/x-www-form-urlencoded"),
             body: Some(body),
             // Asking for a token twice is harmless.
@@ -150,14 +150,15 @@ impl UserTokens {
         let expires = Instant::now()
             .checked_add(Duration::from_secs(token.expires_in).saturating_sub(RENEW_MARGIN))
             .unwrap_or_else(Instant::now);
-        let bearer = format!("Bearer {}", token.access_token);
+        let token = Secret::new(token.access_token);
+        let authorization = bearer(&token);
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= MAX_CACHED {
                 cache.retain(|_, (_, at)| *at > Instant::now());
             }
-            cache.insert(key, (Secret::new(token.access_token), expires));
+            cache.insert(key, (token, expires));
         }
-        Ok(bearer)
+        Ok(authorization)
     }
 
     fn cached(&self, key: &Key) -> Option<Secret<String>> {
@@ -165,4 +166,9 @@ impl UserTokens {
         let (token, expires) = cache.get(key)?;
         (Instant::now() < *expires).then(|| token.clone())
     }
+}
+
+/// The `Authorization` value for a bearer token (both doors' user tokens go this way).
+pub(crate) fn bearer(token: &Secret<String>) -> Secret<String> {
+    Secret::new(format!("Bearer {}", token.expose()))
 }

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use rand::Rng;
+use stj_privacy::Secret;
 use stj_subtasks::GatewayError;
 
 use crate::RetryConfig;
@@ -16,7 +17,8 @@ const MAX_BODY_BYTES: u64 = 4 * 1024 * 1024;
 pub(crate) struct Request {
     pub method: &'static str,
     pub url: String,
-    pub authorization: String,
+    /// `Bearer …` for Jira; none for the token endpoint (the assertion is in the body).
+    pub authorization: Option<Secret<String>>,
     pub content_type: Option<&'static str>,
     pub body: Option<String>,
     /// GET/PUT/DELETE: safe to repeat. Bulk create is not.
@@ -43,8 +45,11 @@ fn send_blocking(
     let builder = ureq::http::Request::builder()
         .method(request.method)
         .uri(&request.url)
-        .header("Accept", "application/json")
-        .header("Authorization", &request.authorization);
+        .header("Accept", "application/json");
+    let builder = match &request.authorization {
+        Some(value) => builder.header("Authorization", value.expose()),
+        None => builder,
+    };
     let builder = match request.content_type {
         Some(ct) => builder.header("Content-Type", ct),
         None => builder,

@@ -7,6 +7,7 @@
 )]
 
 mod adapter;
+mod forge;
 mod issues;
 mod service;
 
@@ -14,10 +15,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::Value;
-use stj_core::{ClientKey, CredentialsError, TenantCredentials, TenantCredentialsSource};
+use stj_core::{
+    ClientKey, CredentialsError, JiraAccess, TenantCredentials, TenantCredentialsSource, TenantUrl,
+};
 use stj_jira::{JiraConfig, JiraIssueGateway, RetryConfig};
 use stj_jira_sandbox::{
-    Entity, JiraSandbox, JiraUser, NewProject, Permissions, SandboxConfig, TenantInfo,
+    Entity, ForgeTokenRequest, JiraSandbox, JiraUser, NewProject, Permissions, SandboxConfig,
+    TenantInfo,
 };
 use stj_privacy::Personal;
 use stj_subtasks::{Caller, LibraryService, PropertyStore, PropertyTarget};
@@ -87,8 +91,29 @@ impl Site {
         Caller {
             client_key: self.tenant.client_key.clone(),
             account_id: Personal::new(account_id.to_owned()),
-            access: stj_core::JiraAccess::Connect,
+            access: JiraAccess::Connect,
         }
+    }
+
+    /// `account_id` through the Forge door: the user token Forge would forward with one request,
+    /// its claims overridden by `token_claims` (e.g. an `exp` in the past).
+    fn forge_caller_with(&self, account_id: &str, token_claims: Value) -> Caller {
+        let request = ForgeTokenRequest {
+            token_claims: token_claims.as_object().cloned().unwrap_or_default(),
+            ..ForgeTokenRequest::user(&self.tenant.client_key, account_id)
+        };
+        let tokens = self.sandbox.forge_tokens(&request).unwrap();
+        Caller {
+            access: JiraAccess::ForgeUser {
+                api_base_url: TenantUrl::parse(&tokens.site.api_base_url).unwrap(),
+                token: tokens.user_token.unwrap(),
+            },
+            ..self.caller(account_id)
+        }
+    }
+
+    fn forge_caller(&self, account_id: &str) -> Caller {
+        self.forge_caller_with(account_id, Value::Null)
     }
 
     /// A property as Jira holds it, read without going through REST.
