@@ -128,7 +128,8 @@ pub(crate) async fn inject(
     let Some(state) = req.app_data::<web::Data<Sandbox>>().cloned() else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
-    if path.starts_with("/__sandbox") || crate::host::is_host_path(&path) {
+    // `/__sandbox/*` (control) and `/__host/*` (the host pages' Forge proxy) are the sandbox's own.
+    if path.starts_with("/__") || crate::host::is_host_path(&path) {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     }
     let jira_path = strip_site(&path);

@@ -8,6 +8,7 @@ mod faults;
 mod forge;
 mod host;
 mod lifecycle;
+mod outbound;
 mod record;
 mod rest;
 mod server;
@@ -31,8 +32,8 @@ pub use browser::SignedRequest;
 pub use config::SandboxConfig;
 pub use faults::{Fault, FaultKind};
 pub use forge::{
-    FIT_ISSUER, FORGE_APP_ID, FORGE_TOKEN_TTL_SECS, ForgeSite, ForgeTokenRequest, ForgeTokens,
-    SignWith, app_ari,
+    FIT_ISSUER, FORGE_APP_ID, FORGE_EVENTS_PATH, FORGE_TOKEN_TTL_SECS, ForgeEvent, ForgeSite,
+    ForgeTokenRequest, ForgeTokens, SignWith, app_ari,
 };
 pub use lifecycle::{Installed, LifecycleEvent};
 pub use record::RecordedRequest;

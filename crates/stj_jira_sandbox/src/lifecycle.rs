@@ -135,6 +135,8 @@ impl Sandbox {
                 "serviceEntitlementNumber": "SEN-L0000000",
                 "oauthClientId": t.oauth_client_id,
                 "eventType": event.as_str(),
+                // A Connect app on Forge: ACE links the two installations through this field.
+                "installationId": t.forge_installation_ari(),
             }))
         })?
     }
@@ -178,18 +180,9 @@ impl Sandbox {
         body: &Value,
         authorization: Option<&str>,
     ) -> Result<u16, SandboxError> {
-        let agent = self.agent.clone();
-        let (url, body, authorization) =
-            (url.to_owned(), body.clone(), authorization.map(str::to_owned));
-        tokio::task::spawn_blocking(move || {
-            let mut request = agent.post(&url).header("Accept", "application/json");
-            if let Some(value) = authorization {
-                request = request.header("Authorization", value);
-            }
-            Ok(request.send_json(&body)?.status().as_u16())
-        })
-        .await
-        .map_err(|_| SandboxError::Stopped)?
+        let headers = authorization.map(|v| ("Authorization".to_owned(), v.to_owned()));
+        let answer = self.send_json("POST", url, headers.into_iter().collect(), Some(body.clone()));
+        Ok(answer.await?.status)
     }
 
     async fn complete_install(&self, client_key: &ClientKey) -> Result<Installed, SandboxError> {
@@ -223,7 +216,7 @@ impl Sandbox {
 }
 
 /// The app's base URL without a trailing slash; refuses anything that is not plain http(s).
-fn check_app_url(raw: &str) -> Result<String, SandboxError> {
+pub(crate) fn check_app_url(raw: &str) -> Result<String, SandboxError> {
     let bad = || SandboxError::AppUrl(raw.to_owned());
     let url = url::Url::parse(raw).map_err(|_| bad())?;
     let plain = matches!(url.scheme(), "http" | "https")

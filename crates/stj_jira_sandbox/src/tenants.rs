@@ -48,8 +48,9 @@ pub(crate) struct Tenant {
     /// The site's Forge identity: a stable `cloudId` and the app's installation id (both uuids).
     pub cloud_id: String,
     pub forge_installation_id: String,
-    /// The Forge app is installed (it may also be through Connect: `app`).
-    pub forge_installed: bool,
+    /// The Forge installation's remote base URL while the Forge app is installed (a Connect
+    /// install, `app`, also lets Forge tokens in: a Connect app on Forge is one installation).
+    pub forge_remote: Option<String>,
 }
 
 impl Tenant {
@@ -64,8 +65,13 @@ impl Tenant {
             licence: LicenceState::Active,
             cloud_id: random_client_key(),
             forge_installation_id: random_client_key(),
-            forge_installed: false,
+            forge_remote: None,
         }
+    }
+
+    /// `ari:cloud:ecosystem::installation/{uuid}`, as the FIT and the Connect payload name it.
+    pub fn forge_installation_ari(&self) -> String {
+        format!("ari:cloud:ecosystem::installation/{}", self.forge_installation_id)
     }
 
     pub fn info(&self) -> TenantInfo {

@@ -3,7 +3,9 @@
 
 mod control;
 mod fit;
+mod invoke;
 mod keys;
+mod lifecycle;
 mod oauth;
 mod rest;
 
@@ -13,6 +15,7 @@ use stj_core::ClientKey;
 pub(crate) use control::tokens as control_tokens;
 pub use fit::{FIT_ISSUER, ForgeTokenRequest, ForgeTokens};
 pub use keys::SignWith;
+pub use lifecycle::{FORGE_EVENTS_PATH, ForgeEvent};
 pub use oauth::FORGE_TOKEN_TTL_SECS;
 
 use crate::server::lock;
@@ -62,7 +65,8 @@ pub fn app_ari(app_id: &str) -> String {
 }
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(JWKS_PATH, web::get().to(jwks));
+    cfg.route(JWKS_PATH, web::get().to(jwks))
+        .route("/__host/forge/invoke", web::post().to(invoke::invoke));
 }
 
 async fn jwks(state: web::Data<Sandbox>) -> HttpResponse {
@@ -112,10 +116,7 @@ impl Sandbox {
         ForgeSite {
             client_key: tenant.client_key.clone(),
             cloud_id: tenant.cloud_id.clone(),
-            installation_id: format!(
-                "ari:cloud:ecosystem::installation/{}",
-                tenant.forge_installation_id
-            ),
+            installation_id: tenant.forge_installation_ari(),
             api_base_url: format!("{}/ex/jira/{}", self.root_url, tenant.cloud_id),
             site_url: tenant.base_url.as_str().to_owned(),
         }

@@ -23,7 +23,7 @@ impl Sandbox {
         let site = self.forge_site_by_cloud(cloud_id).map_err(|_| "unknown cloudId")?;
         let installed = lock(&self.tenants)
             .iter()
-            .any(|t| t.cloud_id == cloud_id && (t.app.is_some() || t.forge_installed));
+            .any(|t| t.cloud_id == cloud_id && (t.app.is_some() || t.forge_remote.is_some()));
         let active = self
             .with_site(&site.client_key, |s| s.user(&grant.account_id).is_some_and(|u| u.active))
             .map_err(|_: SandboxError| "no site content")?;

@@ -125,7 +125,7 @@ pub(crate) async fn subtasks(
 
 /// The request comes from the host page's own origin: `Origin` (sent on every POST and on
 /// `fetch`) or, failing that, `Sec-Fetch-Site`.
-fn same_origin(req: &HttpRequest) -> bool {
+pub(crate) fn same_origin(req: &HttpRequest) -> bool {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     match (header("Origin"), header("Sec-Fetch-Site")) {
         (Some(origin), _) => origin == host_origin(req),
@@ -134,7 +134,7 @@ fn same_origin(req: &HttpRequest) -> bool {
     }
 }
 
-fn error(status: StatusCode, message: &str) -> HttpResponse {
+pub(crate) fn error(status: StatusCode, message: &str) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header(("Cache-Control", "no-store"))
         .json(json!({ "error": message }))

@@ -3,7 +3,7 @@
 //! an iframe signed as Jira signs it, and the `AP` bridge (`/atlassian-connect/all.js` in the
 //! iframe, `/sandbox/static/host.js` on the page) that answers the app over `postMessage`.
 
-mod bridge;
+pub(crate) mod bridge;
 pub(crate) mod descriptor;
 mod frame;
 mod html;

@@ -1,5 +1,6 @@
 //! A stand-in app that records what the sandbox sends it and answers a settable status.
 
+use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,6 +13,8 @@ pub struct Received {
     pub method: String,
     pub path: String,
     pub authorization: Option<String>,
+    /// Every header, names in lower case.
+    pub headers: BTreeMap<String, String>,
     pub body: serde_json::Value,
 }
 
@@ -74,10 +77,22 @@ async fn record(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -
         method: req.method().to_string(),
         path: req.uri().path().to_owned(),
         authorization: req.headers().get("Authorization").map(|v| v.to_str().unwrap().to_owned()),
+        headers: req
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+            .collect(),
         body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
     });
-    let status = shared.status.load(Ordering::SeqCst);
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
+    let status =
+        actix_web::http::StatusCode::from_u16(shared.status.load(Ordering::SeqCst)).unwrap();
+    let mut response = HttpResponse::build(status);
+    // A 200 says what it got, as a JSON body; other statuses have none.
+    if status.as_u16() == 200 {
+        return response
+            .json(serde_json::json!({ "path": req.path(), "method": req.method().as_str() }));
+    }
+    response.finish()
 }
 
 /// A blocking GET with a short timeout; statuses come back as values, not errors.

@@ -9,6 +9,7 @@
 mod common;
 mod conformance;
 mod faults;
+mod forge_lifecycle;
 mod forge_rest;
 mod forge_tokens;
 mod host;
