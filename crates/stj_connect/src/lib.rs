@@ -2,9 +2,13 @@
 //! licence policy, and the app descriptor. No HTTP server and no HTTP client live here: requests
 //! arrive as `RequestFacts`, and key and licence look-ups go through `stj_core` ports.
 
+mod claims;
 pub mod config;
 pub mod descriptor;
+#[cfg(test)]
+mod equivalence;
 pub mod install_keys;
+mod jwt;
 pub mod licence;
 pub mod lifecycle;
 pub mod outgoing;

@@ -169,7 +169,8 @@ impl Lifecycle {
         body: &[u8],
         enabled: bool,
     ) -> Result<ClientKey, LifecycleError> {
-        let (tenant, _) = self.tenant_tokens.verify(facts, QshPolicy::Computed).await?;
+        let verified = self.tenant_tokens.verify(facts, QshPolicy::Computed).await?;
+        let tenant = verified.entry.tenant.as_ref().ok_or(AuthError::UnknownIssuer)?;
         self.payload(body, &tenant.client_key)?;
         self.tenants
             .registry()
@@ -177,7 +178,7 @@ impl Lifecycle {
             .await
             .map_err(|e| LifecycleError::Unavailable(e.into()))?;
         self.tenants.evict(&tenant.client_key);
-        Ok(tenant.client_key)
+        Ok(tenant.client_key.clone())
     }
 
     /// RS256 only, key by `kid`, `aud` = our base URL, `iss` = the payload's client key (checked by

@@ -12,31 +12,142 @@ pub const CONTEXT_QSH: &str = "context-qsh";
 /// `raw_path` is the path as the client sent it (not decoded); `base_path` is the path prefix of the
 /// base URL the request is relative to (`""` for Jira Cloud and for an app served at the root).
 pub fn canonical_request(method: &str, raw_path: &str, raw_query: &str, base_path: &str) -> String {
-    format!(
-        "{}&{}&{}",
-        method.to_ascii_uppercase(),
-        canonical_path(raw_path, base_path),
-        canonical_query(raw_query)
-    )
+    let mut out = String::new();
+    write_canonical(&mut out, method, raw_path, raw_query, base_path);
+    out
 }
 
 pub fn qsh(method: &str, raw_path: &str, raw_query: &str, base_path: &str) -> String {
-    let canonical = canonical_request(method, raw_path, raw_query, base_path);
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes()))
+    hex::encode(digest(method, raw_path, raw_query, base_path))
 }
 
-fn canonical_path(raw_path: &str, base_path: &str) -> String {
+/// Whether `claimed` is this request's qsh. Hashes the canonical request as it is produced and
+/// compares hex in place: nothing is allocated when the query is already canonical.
+pub fn qsh_matches(
+    claimed: &str,
+    method: &str,
+    raw_path: &str,
+    raw_query: &str,
+    base_path: &str,
+) -> bool {
+    let mut expected = [0u8; 64];
+    let digest = digest(method, raw_path, raw_query, base_path);
+    hex::encode_to_slice(digest, &mut expected).is_ok() && claimed.as_bytes() == expected
+}
+
+fn digest(method: &str, raw_path: &str, raw_query: &str, base_path: &str) -> ring::digest::Digest {
+    let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+    write_canonical(&mut context, method, raw_path, raw_query, base_path);
+    context.finish()
+}
+
+/// Where the canonical request goes: a string, or straight into SHA-256.
+trait Sink {
+    fn put(&mut self, piece: &str);
+}
+
+impl Sink for String {
+    fn put(&mut self, piece: &str) {
+        self.push_str(piece);
+    }
+}
+
+impl Sink for ring::digest::Context {
+    fn put(&mut self, piece: &str) {
+        self.update(piece.as_bytes());
+    }
+}
+
+fn write_canonical(
+    sink: &mut impl Sink,
+    method: &str,
+    raw_path: &str,
+    raw_query: &str,
+    base_path: &str,
+) {
+    if method.bytes().any(|b| b.is_ascii_lowercase()) {
+        sink.put(&method.to_ascii_uppercase());
+    } else {
+        sink.put(method);
+    }
+    sink.put("&");
+    write_path(sink, raw_path, base_path);
+    sink.put("&");
+    if !write_simple_query(sink, raw_query) {
+        sink.put(&canonical_query(raw_query));
+    }
+}
+
+/// The path without the base path, with a leading and without a trailing `/`, `&` as `%26`.
+fn write_path(sink: &mut impl Sink, raw_path: &str, base_path: &str) {
     let base = base_path.trim_end_matches('/');
     let path = if !base.is_empty() && raw_path.starts_with(base) {
         raw_path.get(base.len()..).unwrap_or_default()
     } else {
         raw_path
     };
-    let mut path = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
-    if path.len() > 1 && path.ends_with('/') {
-        path.pop();
+    let add_slash = !path.starts_with('/');
+    let len = path.len().saturating_add(usize::from(add_slash));
+    let path = if len > 1 { path.strip_suffix('/').unwrap_or(path) } else { path };
+    if add_slash {
+        sink.put("/");
     }
-    path.replace('&', "%26")
+    let mut pieces = path.split('&');
+    if let Some(first) = pieces.next() {
+        sink.put(first);
+    }
+    for piece in pieces {
+        sink.put("%26");
+        sink.put(piece);
+    }
+}
+
+/// RFC 3986 unreserved characters only: percent-encoding leaves them as they are.
+fn unreserved(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// Most parameters a query may have for the in-place path.
+const MAX_SIMPLE: usize = 32;
+
+/// Writes the canonical query without allocating when every name and value is unreserved (so
+/// decoding and encoding change nothing, and byte order is UTF-16 order) and there are at most
+/// [`MAX_SIMPLE`] parameters: the pairs are sorted in place and grouped. Jira's iframe URLs and
+/// the app's own API calls are like this. Writes nothing and answers `false` otherwise.
+fn write_simple_query(sink: &mut impl Sink, raw_query: &str) -> bool {
+    let mut pairs = [("", ""); MAX_SIMPLE];
+    let mut count = 0;
+    for pair in raw_query.split('&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if !unreserved(name) {
+            return false;
+        }
+        if name == "jwt" {
+            continue;
+        }
+        match pairs.get_mut(count) {
+            Some(slot) if unreserved(value) => *slot = (name, value),
+            _ => return false,
+        }
+        count = count.saturating_add(1);
+    }
+    let pairs = pairs.get_mut(..count).unwrap_or_default();
+    pairs.sort_unstable();
+    let mut previous: Option<&str> = None;
+    for &(name, value) in pairs.iter() {
+        if previous == Some(name) {
+            sink.put(",");
+        } else {
+            if previous.is_some() {
+                sink.put("&");
+            }
+            sink.put(name);
+            sink.put("=");
+        }
+        sink.put(value);
+        previous = Some(name);
+    }
+    true
 }
 
 fn canonical_query(raw_query: &str) -> String {
@@ -94,6 +205,10 @@ mod tests {
         ];
         for (method, path, query, base, want) in cases {
             assert_eq!(canonical_request(method, path, query, base), want);
+            let hex = qsh(method, path, query, base);
+            assert!(qsh_matches(&hex, method, path, query, base));
+            assert!(!qsh_matches(&hex.to_uppercase(), method, path, query, base));
+            assert!(!qsh_matches(&hex[..63], method, path, query, base));
         }
         assert_eq!(
             qsh("POST", "/installed", "", ""),
@@ -103,5 +218,32 @@ mod tests {
             qsh("GET", "/rest/api/3/issuetype/project", "projectId=10000&level=-1", ""),
             "5fdc17f736c3903cb4ca5d0aa13fb701e836f0b4a7e8e542f795cfe3f3dd6c9f"
         );
+    }
+
+    /// The in-place path must agree with the general one whenever it is taken.
+    #[test]
+    fn a_query_written_in_place_is_what_the_general_path_makes_of_it() {
+        use rand::{Rng as _, SeedableRng as _};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3986);
+        let pieces = [
+            "a", "b", "B", "c1", "jwt", "x.y", "~", "", "=", "=", "&", "&", "%41", "+", "-", "é",
+            "&",
+        ];
+        let mut taken = 0;
+        for _ in 0..20_000 {
+            let len = rng.gen_range(0..8);
+            let raw: String = (0..len)
+                .map(|_| pieces[rng.gen_range(0..pieces.len())])
+                .collect::<Vec<_>>()
+                .concat();
+            let mut out = String::new();
+            if write_simple_query(&mut out, &raw) {
+                taken += 1;
+                assert_eq!(out, canonical_query(&raw), "{raw:?}");
+            } else {
+                assert!(out.is_empty());
+            }
+        }
+        assert!(taken > 5000, "only {taken} queries took the in-place path");
     }
 }

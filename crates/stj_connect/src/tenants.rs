@@ -9,9 +9,12 @@
 //! - a disable or uninstall is seen by the others within the cache's lifetime
 //!   (`connect.tenant_cache_secs`, at most [`MAX_TTL_SECS`]): a cached, still valid secret would
 //!   otherwise keep verifying, and nothing in a token says the tenant was disabled.
+//!
+//! Every authenticated request reads this cache, so reads take no lock: `papaya` (a lock-free
+//! concurrent map; readers never block and never wait for writers) holds `Arc`s of entries that
+//! also carry the tenant's HMAC key, prepared once per registry read.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -38,12 +41,30 @@ pub enum TenantError {
     Seal(#[from] stj_core::SealError),
 }
 
+/// A cached registry answer: the tenant (with its HMAC key) or "not installed", and when it was read.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    at: Instant,
+    pub(crate) tenant: Option<Tenant>,
+    /// HMAC-SHA-256 keyed with the tenant's shared secret (ring keeps the key schedule).
+    pub(crate) hmac: Option<ring::hmac::Key>,
+}
+
+impl Entry {
+    pub(crate) fn new(tenant: Option<Tenant>) -> Self {
+        let hmac = tenant.as_ref().map(|t| {
+            ring::hmac::Key::new(ring::hmac::HMAC_SHA256, t.shared_secret.expose().as_bytes())
+        });
+        Self { at: Instant::now(), tenant, hmac }
+    }
+}
+
 #[derive(Debug)]
 pub struct TenantDirectory {
     registry: Arc<dyn InstallationRegistry>,
     sealer: Arc<SecretSealer>,
     ttl: Duration,
-    cache: Mutex<HashMap<ClientKey, (Instant, Option<Tenant>)>>,
+    cache: papaya::HashMap<ClientKey, Arc<Entry>>,
 }
 
 /// The longest `connect.tenant_cache_secs` allowed: the stated bound for another instance to
@@ -59,7 +80,7 @@ impl TenantDirectory {
         sealer: Arc<SecretSealer>,
         ttl: Duration,
     ) -> Self {
-        Self { registry, sealer, ttl, cache: Mutex::new(HashMap::new()) }
+        Self { registry, sealer, ttl, cache: papaya::HashMap::new() }
     }
 
     pub fn registry(&self) -> &Arc<dyn InstallationRegistry> {
@@ -71,22 +92,22 @@ impl TenantDirectory {
     }
 
     pub async fn get(&self, client_key: &ClientKey) -> Result<Option<Tenant>, TenantError> {
-        Ok(self.lookup(client_key).await?.0)
+        match self.cached(client_key.as_str()) {
+            Some(hit) => Ok(hit.tenant.clone()),
+            None => Ok(self.refresh(client_key).await?.tenant.clone()),
+        }
     }
 
-    /// The tenant, and whether it came from the cache (then `refresh` may find newer news).
-    pub(crate) async fn lookup(
-        &self,
-        client_key: &ClientKey,
-    ) -> Result<(Option<Tenant>, bool), TenantError> {
-        if let Some(hit) = self.cached(client_key) {
-            return Ok((hit, true));
-        }
-        Ok((self.refresh(client_key).await?, false))
+    /// The cached entry for a client key as the token states it, if fresh. Only valid client
+    /// keys are ever cached, so a hit also means `raw` parses as one.
+    pub(crate) fn cached(&self, raw: &str) -> Option<Arc<Entry>> {
+        let cache = self.cache.pin();
+        let entry = cache.get(raw)?;
+        (entry.at.elapsed() < self.ttl).then(|| Arc::clone(entry))
     }
 
     /// Reads the tenant from the registry, replacing whatever was cached.
-    pub async fn refresh(&self, client_key: &ClientKey) -> Result<Option<Tenant>, TenantError> {
+    pub(crate) async fn refresh(&self, client_key: &ClientKey) -> Result<Arc<Entry>, TenantError> {
         let tenant = match self.registry.find(client_key).await? {
             None => None,
             Some(installation) => Some(Tenant {
@@ -99,25 +120,17 @@ impl TenantDirectory {
                 oauth_client_id: installation.oauth_client_id,
             }),
         };
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= MAX_CACHED {
-                cache.clear();
-            }
-            cache.insert(client_key.clone(), (Instant::now(), tenant.clone()));
+        let entry = Arc::new(Entry::new(tenant));
+        let cache = self.cache.pin();
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
         }
-        Ok(tenant)
+        cache.insert(client_key.clone(), Arc::clone(&entry));
+        Ok(entry)
     }
 
     pub fn evict(&self, client_key: &ClientKey) {
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.remove(client_key);
-        }
-    }
-
-    fn cached(&self, client_key: &ClientKey) -> Option<Option<Tenant>> {
-        let cache = self.cache.lock().ok()?;
-        let (at, tenant) = cache.get(client_key)?;
-        (at.elapsed() < self.ttl).then(|| tenant.clone())
+        self.cache.pin().remove(client_key);
     }
 }
 

@@ -1,10 +1,12 @@
 //! Tenant tokens (HS256): iframe, webhook, enabled/disabled and frontend calls. The order follows
-//! Atlassian's: decode unverified → `iss` → tenant → HMAC → exp/iat → qsh.
+//! Atlassian's: decode unverified → `iss` → tenant → HMAC → exp/iat → qsh. The token is decoded
+//! once (`jwt::Token`) and verified with ring's HMAC; jwt-simple stays for the signed install
+//! (`lifecycle`), and its rules are the ones `jwt` keeps.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use base64::Engine;
 use jwt_simple::JWTError;
 use jwt_simple::prelude::*;
 use serde::Deserialize;
@@ -15,8 +17,9 @@ use stj_core::{
 };
 use stj_privacy::Personal;
 
-use crate::qsh::{CONTEXT_QSH, qsh};
-use crate::tenants::{Tenant, TenantDirectory};
+use crate::jwt::Token;
+use crate::qsh::{CONTEXT_QSH, qsh_matches};
+use crate::tenants::{Entry, TenantDirectory};
 
 /// Clock skew tolerated on `exp`/`iat`/`nbf` (Atlassian's Java verifier uses 30 s).
 pub const LEEWAY_SECS: u64 = 30;
@@ -32,46 +35,36 @@ pub(crate) struct UnverifiedIssuer {
 #[derive(Debug, Deserialize)]
 pub(crate) struct AtlassianClaims {
     pub(crate) qsh: Option<String>,
+    /// Read only by the equivalence test; parsed so the signed install keeps its rules.
     #[serde(default)]
-    context: Option<serde_json::Value>,
+    #[cfg_attr(not(test), expect(dead_code, reason = "parsed for its rules, read by tests"))]
+    pub(crate) context: Option<serde_json::Value>,
 }
 
 /// Takes the token from `Authorization: JWT …` or the `jwt` query parameter; both present and
 /// different is ambiguous and refused.
-pub(crate) fn extract_token<'a>(facts: &RequestFacts<'a>) -> Result<String, AuthError> {
+pub(crate) fn extract_token<'a>(facts: &RequestFacts<'a>) -> Result<Cow<'a, str>, AuthError> {
     let header = match facts.authorization {
-        Some(value) => {
-            Some(value.strip_prefix("JWT ").ok_or(AuthError::Malformed)?.trim().to_owned())
-        }
+        Some(value) => Some(value.strip_prefix("JWT ").ok_or(AuthError::Malformed)?.trim()),
         None => None,
     };
     let mut from_query = url::form_urlencoded::parse(facts.raw_query.as_bytes())
         .filter(|(name, _)| name == "jwt")
-        .map(|(_, value)| value.into_owned());
+        .map(|(_, value)| value);
     let query = from_query.next();
     if from_query.next().is_some() {
         return Err(AuthError::Malformed);
     }
     let token = match (header, query) {
         (Some(h), Some(q)) if h != q => return Err(AuthError::Malformed),
-        (Some(t), _) | (None, Some(t)) => t,
+        (Some(t), _) => Cow::Borrowed(t),
+        (None, Some(t)) => t,
         (None, None) => return Err(AuthError::Missing),
     };
     if token.is_empty() || token.len() > MAX_TOKEN_LEN {
         return Err(AuthError::Malformed);
     }
     Ok(token)
-}
-
-/// Reads `iss` before verifying, only to pick the key; nothing else is trusted from it.
-pub(crate) fn unverified_issuer(token: &str) -> Result<ClientKey, AuthError> {
-    let payload = token.split('.').nth(1).ok_or(AuthError::Malformed)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .map_err(|_| AuthError::Malformed)?;
-    let claims: UnverifiedIssuer =
-        serde_json::from_slice(&bytes).map_err(|_| AuthError::Malformed)?;
-    ClientKey::parse(&claims.iss.ok_or(AuthError::Malformed)?).map_err(|_| AuthError::UnknownIssuer)
 }
 
 pub(crate) fn verification_options() -> VerificationOptions {
@@ -114,60 +107,62 @@ pub struct ConnectJwtAuthenticator {
     app_base_path: String,
 }
 
+/// What a verified tenant token established.
+#[derive(Debug)]
+pub(crate) struct Verified {
+    /// A cache entry whose tenant is present.
+    pub(crate) entry: Arc<Entry>,
+    pub(crate) subject: Option<String>,
+    pub(crate) context_qsh: bool,
+    pub(crate) context_licence: Option<Licence>,
+}
+
 impl ConnectJwtAuthenticator {
     pub fn new(tenants: Arc<TenantDirectory>, app_base_path: &str) -> Self {
         Self { tenants, app_base_path: app_base_path.trim_end_matches('/').to_owned() }
     }
 
-    /// Verifies a tenant token and returns the tenant with the verified claims.
+    /// Verifies a tenant token: the tenant and what the claims say.
     pub(crate) async fn verify(
         &self,
         facts: &RequestFacts<'_>,
         policy: QshPolicy,
-    ) -> Result<(Tenant, JWTClaims<AtlassianClaims>), AuthError> {
-        let token = extract_token(facts)?;
-        // Only the algorithm gate; `check_signature` verifies the token before anything is trusted.
-        // nosemgrep: stj.unverified-token-metadata -- verified by check_signature below
-        let metadata = Token::decode_metadata(&token).map_err(|_| AuthError::Malformed)?;
-        if metadata.algorithm() != "HS256" {
-            return Err(AuthError::Algorithm);
-        }
-        let client_key = unverified_issuer(&token)?;
+    ) -> Result<Verified, AuthError> {
+        let raw = extract_token(facts)?;
+        let token = Token::decode(&raw)?;
+        let (claims, issuer) = token.read()?;
         let unavailable = |e: crate::tenants::TenantError| AuthError::Unavailable(e.into());
-        let (cached, from_cache) = self.tenants.lookup(&client_key).await.map_err(unavailable)?;
-        let (tenant, claims) = match check_signature(cached, &token) {
+        let client_key = || ClientKey::parse(&issuer).map_err(|_| AuthError::UnknownIssuer);
+        let (cached, from_cache) = match self.tenants.cached(&issuer) {
+            Some(hit) => (hit, true),
+            None => (self.tenants.refresh(&client_key()?).await.map_err(unavailable)?, false),
+        };
+        let entry = match token.check(&cached, &claims) {
             // Another instance may have re-installed the tenant (new secret) since we cached it.
             Err(AuthError::UnknownIssuer | AuthError::Signature) if from_cache => {
-                let fresh = self.tenants.refresh(&client_key).await.map_err(unavailable)?;
-                check_signature(fresh, &token)?
+                let fresh = self.tenants.refresh(&client_key()?).await.map_err(unavailable)?;
+                token.check(&fresh, &claims)?;
+                fresh
             }
-            result => result?,
+            result => result.map(|()| cached)?,
         };
-        require_times(&claims)?;
-        let expected = qsh(facts.method, facts.raw_path, facts.raw_query, &self.app_base_path);
-        let ok = match (claims.custom.qsh.as_deref(), policy) {
-            (Some(q), _) if q == expected => true,
+        let claims = claims.map_err(|()| AuthError::Malformed)?;
+        let (method, path, query) = (facts.method, facts.raw_path, facts.raw_query);
+        let ok = match (claims.qsh.as_deref(), policy) {
+            (Some(q), _) if qsh_matches(q, method, path, query, &self.app_base_path) => true,
             (Some(CONTEXT_QSH), QshPolicy::ComputedOrContext) => true,
             _ => false,
         };
         if !ok {
             return Err(AuthError::Qsh);
         }
-        Ok((tenant, claims))
+        Ok(Verified {
+            entry,
+            subject: claims.subject.map(Cow::into_owned),
+            context_qsh: claims.qsh.as_deref() == Some(CONTEXT_QSH),
+            context_licence: claims.context_licence,
+        })
     }
-}
-
-/// The tenant's secret verifies the token (signature and times), or why not.
-fn check_signature(
-    tenant: Option<Tenant>,
-    token: &str,
-) -> Result<(Tenant, JWTClaims<AtlassianClaims>), AuthError> {
-    let tenant = tenant.ok_or(AuthError::UnknownIssuer)?;
-    let key = HS256Key::from_bytes(tenant.shared_secret.expose().as_bytes());
-    let claims = key
-        .verify_token::<AtlassianClaims>(token, Some(verification_options()))
-        .map_err(|e| classify(&e))?;
-    Ok((tenant, claims))
 }
 
 #[async_trait]
@@ -177,26 +172,26 @@ impl Authenticator for ConnectJwtAuthenticator {
         facts: &RequestFacts<'_>,
         policy: QshPolicy,
     ) -> Result<Principal, AuthError> {
-        let (tenant, claims) = self.verify(facts, policy).await?;
+        let verified = self.verify(facts, policy).await?;
+        let tenant = verified.entry.tenant.as_ref().ok_or(AuthError::UnknownIssuer)?;
         if !tenant.enabled {
             return Err(AuthError::Disabled);
         }
-        let account_id = match claims.subject {
+        let account_id = match verified.subject {
             Some(sub) if sub.is_empty() || sub.len() > ACCOUNT_ID_MAX => {
                 return Err(AuthError::Malformed);
             }
             Some(sub) => Some(Personal::new(sub)),
             None => None,
         };
-        let is_context = claims.custom.qsh.as_deref() == Some(CONTEXT_QSH);
-        let licence_claim = if is_context {
-            context_licence(claims.custom.context.as_ref())
+        let licence_claim = if verified.context_qsh {
+            verified.context_licence
         } else {
             query_licence(facts.raw_query)
         };
         Ok(Principal {
-            client_key: tenant.client_key,
-            base_url: tenant.base_url,
+            client_key: tenant.client_key.clone(),
+            base_url: tenant.base_url.clone(),
             account_id,
             licence_claim,
             access: JiraAccess::Connect,
@@ -210,10 +205,4 @@ fn query_licence(raw_query: &str) -> Option<Licence> {
     url::form_urlencoded::parse(raw_query.as_bytes())
         .find(|(name, _)| name == "lic")
         .map(|(_, value)| if value == "active" { Licence::Active } else { Licence::Inactive })
-}
-
-/// `context.license.active` on context tokens.
-fn context_licence(context: Option<&serde_json::Value>) -> Option<Licence> {
-    let active = context?.get("license")?.get("active")?.as_bool()?;
-    Some(if active { Licence::Active } else { Licence::Inactive })
 }

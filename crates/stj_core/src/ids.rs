@@ -55,6 +55,14 @@ impl ClientKey {
     }
 }
 
+/// Lets maps keyed by `ClientKey` be searched with a `&str` straight from a token (the derived
+/// `Hash` and `Eq` are the inner string's, as `Borrow` requires).
+impl std::borrow::Borrow<str> for ClientKey {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Debug for ClientKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ClientKey({})", self.0)

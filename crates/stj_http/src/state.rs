@@ -20,4 +20,10 @@ pub struct EdgeState {
     pub descriptor_json: String,
     pub limits: RateLimits,
     pub config: HttpConfig,
+    /// The iframe pages, rendered on first use: they depend on configuration only.
+    pub pages: PageCache,
 }
+
+/// One rendered page per iframe view (`handlers::pages`); a request clones a reference, not HTML.
+#[derive(Debug, Default)]
+pub struct PageCache(pub(crate) [std::sync::OnceLock<actix_web::web::Bytes>; 3]);

@@ -45,10 +45,7 @@ impl Application {
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr().context("listener has no address")?.port();
-        let registry = stj_registry::open(&settings.registry)
-            .await
-            .context("failed to open the installation registry")?;
-        let state = web::Data::new(edge_state(&settings, registry)?);
+        let state = web::Data::new(Self::state(&settings).await?);
         let https = settings.https.clone();
         let http = settings.http.clone();
         let mut server = HttpServer::new(move || stj_http::app(state.clone()))
@@ -64,6 +61,15 @@ impl Application {
         .context("failed to listen")?
         .run();
         Ok(Self { port, server })
+    }
+
+    /// What the server hands every worker: the registry opened and every adapter wired. Also for
+    /// tests that drive `stj_http::app` in process (the allocation budget).
+    pub async fn state(settings: &Settings) -> anyhow::Result<EdgeState> {
+        let registry = stj_registry::open(&settings.registry)
+            .await
+            .context("failed to open the installation registry")?;
+        edge_state(settings, registry)
     }
 
     pub const fn port(&self) -> u16 {
@@ -145,5 +151,6 @@ fn edge_state(
         descriptor_json: descriptor::descriptor(connect).to_string(),
         limits,
         config: settings.http.clone(),
+        pages: stj_http::state::PageCache::default(),
     })
 }

@@ -20,7 +20,7 @@ pub(crate) async fn issue_glance(
     state: web::Data<EdgeState>,
     PageCaller(_principal): PageCaller,
 ) -> HttpResponse {
-    app_page(&state, "Subtask templates", "issue", "issue.js")
+    app_page(&state, 0, "Subtask templates", "issue", "issue.js")
 }
 
 /// "My subtask templates": the user's personal library.
@@ -28,7 +28,7 @@ pub(crate) async fn my_templates(
     state: web::Data<EdgeState>,
     PageCaller(_principal): PageCaller,
 ) -> HttpResponse {
-    app_page(&state, "My subtask templates", "my-templates", "manager.js")
+    app_page(&state, 1, "My subtask templates", "my-templates", "manager.js")
 }
 
 /// A project's shared library: project admins edit it, everyone else reads it.
@@ -36,10 +36,19 @@ pub(crate) async fn project_templates(
     state: web::Data<EdgeState>,
     PageCaller(_principal): PageCaller,
 ) -> HttpResponse {
-    app_page(&state, "Shared subtask templates", "project-templates", "manager.js")
+    app_page(&state, 2, "Shared subtask templates", "project-templates", "manager.js")
 }
 
-fn app_page(state: &EdgeState, title: &str, view: &str, module: &str) -> HttpResponse {
+/// Page number `slot` of the cache, rendered once.
+fn app_page(state: &EdgeState, slot: usize, title: &str, view: &str, module: &str) -> HttpResponse {
+    let page = match state.pages.0.get(slot) {
+        Some(cell) => cell.get_or_init(|| render(state, title, view, module).into()).clone(),
+        None => render(state, title, view, module).into(),
+    };
+    HttpResponse::Ok().content_type(ContentType::html()).body(page)
+}
+
+fn render(state: &EdgeState, title: &str, view: &str, module: &str) -> String {
     let v = assets::version();
     // Preloading every module saves one round trip per import level on a cold cache.
     let preloads: String = assets::imports_of(module)
@@ -53,7 +62,7 @@ fn app_page(state: &EdgeState, title: &str, view: &str, module: &str) -> HttpRes
     let body = format!(
         "<main id=\"app\" data-view=\"{view}\"><p class=\"loading\" role=\"status\">Loading…</p></main>"
     );
-    HttpResponse::Ok().content_type(ContentType::html()).body(document(title, &head, &body))
+    document(title, &head, &body)
 }
 
 /// A page for refusals shown inside Jira (licence required, token expired): styles, no script.

@@ -1,0 +1,130 @@
+//! The edge's allocation budget: heap allocations for one authenticated request through the route
+//! gate, counted by a counting global allocator (dhat's, in testing mode) in this test binary of
+//! its own. Wall-clock benchmarks are noisy on shared machines, so CI gates on this count
+//! instead: a change that makes verification allocate more fails here, whatever the machine.
+//!
+//! The request is in process (`stj_http::app` with the binary's own wiring, a migrated in-memory
+//! registry holding one tenant): the iframe page with a computed-qsh HS256 token in the header,
+//! and the JSON API with a context token. Each is sent twice first, so the tenant cache and lazy
+//! statics are warm, as they are on a serving instance.
+
+#![expect(
+    clippy::expect_used,
+    clippy::print_stderr,
+    reason = "a test: failed expectations fail it, and the counts are its report"
+)]
+
+use actix_web::test::{TestRequest, call_service, init_service};
+use actix_web::web;
+use jwt_simple::prelude::*;
+
+use stj_core::{ClientKey, NewInstallation, SecretSealer, SharedSecret, TenantUrl};
+use stj_privacy::Secret;
+use stj_server::{Application, Environment, Settings};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+/// Allocations one authenticated request may make, end to end through the app's middleware (access
+/// log, security headers, problem mapping), the gate (token, tenant, rate limits, licence) and
+/// the handler. Measured with jwt-simple's verification, a locked tenant cache and pages rendered
+/// per request: page 156, API 71. With the lean path (token decoded once, ring's HMAC, qsh hashed
+/// in place, lock-free cache) and pages rendered once: page 48, API 40 (`/healthz` 18). The
+/// budgets leave four for noise (dhat counts a few blocks of runtime bookkeeping).
+const PAGE_BUDGET: u64 = 52;
+const API_BUDGET: u64 = 44;
+
+const CLIENT_KEY: &str = "alloc-budget-tenant";
+const SECRET: &str = "an-allocation-budget-shared-secret-of-forty-chars";
+const PAGE_PATH: &str = "/ui/issue-glance";
+const PAGE_QUERY: &str = "issueKey=ABC-1&projectKey=ABC&lic=active";
+
+#[derive(Serialize, Deserialize)]
+struct Custom {
+    qsh: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<serde_json::Value>,
+}
+
+fn token(qsh: String, context: Option<serde_json::Value>) -> String {
+    let claims = Claims::with_custom_claims(Custom { qsh, context }, Duration::from_mins(3))
+        .with_issuer(CLIENT_KEY)
+        .with_subject("557058:alloc-budget-user");
+    let token = HS256Key::from_bytes(SECRET.as_bytes()).authenticate(claims).expect("signs");
+    format!("JWT {token}")
+}
+
+fn settings() -> Settings {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    let overrides = [("APP__TELEMETRY__FILTER".to_owned(), "off".to_owned())];
+    Settings::load(&dir, Environment::Test, overrides).expect("settings load")
+}
+
+async fn install(settings: &Settings, state: &stj_http::EdgeState) {
+    let sealer = SecretSealer::new(&settings.sealing.active_key_id, &settings.sealing.keys())
+        .expect("sealing keys");
+    let client_key = ClientKey::parse(CLIENT_KEY).expect("client key");
+    let secret: SharedSecret = Secret::new(SECRET.to_owned());
+    let new = NewInstallation {
+        sealed_secret: sealer.seal(&client_key, &secret).expect("seals"),
+        client_key,
+        base_url: TenantUrl::parse("https://alloc-budget.atlassian.net").expect("url"),
+        display_url: None,
+        enabled: true,
+        oauth_client_id: None,
+    };
+    state.registry.upsert(new, chrono::Utc::now()).await.expect("installs");
+}
+
+/// Heap allocations (blocks, reallocations included) while the app serves the request `$make`
+/// builds, after two warm-up requests.
+macro_rules! allocations {
+    ($app:expr, $make:expr) => {{
+        for _ in 0..2 {
+            let response = call_service($app, $make.to_request()).await;
+            assert_eq!(response.status().as_u16(), 200, "warm-up request refused");
+        }
+        let request = $make.to_request();
+        let before = dhat::HeapStats::get().total_blocks;
+        let response = call_service($app, request).await;
+        let after = dhat::HeapStats::get().total_blocks;
+        assert_eq!(response.status().as_u16(), 200);
+        drop(response);
+        after.saturating_sub(before)
+    }};
+}
+
+#[actix_web::test]
+async fn one_authenticated_request_stays_within_its_allocation_budget() {
+    let settings = settings();
+    let state = Application::state(&settings).await.expect("edge state");
+    install(&settings, &state).await;
+    let app = init_service(stj_http::app(web::Data::new(state))).await;
+    let _profiler = dhat::Profiler::builder().testing().build();
+
+    let healthz = allocations!(&app, TestRequest::get().uri("/healthz"));
+
+    let page_qsh = stj_connect::qsh::qsh("GET", PAGE_PATH, PAGE_QUERY, "");
+    let page_token = token(page_qsh, None);
+    let page_uri = format!("{PAGE_PATH}?{PAGE_QUERY}");
+    let page = allocations!(
+        &app,
+        TestRequest::get().uri(&page_uri).insert_header(("Authorization", page_token.as_str()))
+    );
+
+    let context = serde_json::json!({ "license": { "active": true } });
+    let api_token = token("context-qsh".to_owned(), Some(context));
+    let api = allocations!(
+        &app,
+        TestRequest::get()
+            .uri("/api/v1/context")
+            .insert_header(("Authorization", api_token.as_str()))
+    );
+
+    eprintln!(
+        "allocations per request: /healthz {healthz} (the middleware's share), \
+         page {page} (budget {PAGE_BUDGET}), API {api} (budget {API_BUDGET})"
+    );
+    assert!(page <= PAGE_BUDGET, "the page request made {page} allocations, budget {PAGE_BUDGET}");
+    assert!(api <= API_BUDGET, "the API request made {api} allocations, budget {API_BUDGET}");
+}
