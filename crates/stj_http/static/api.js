@@ -1,5 +1,6 @@
-// Calls to the app's own API. Each call takes a fresh context token from the host; errors are
-// RFC 9457 problem documents, turned into ApiError with the fields the views need.
+// Calls to the app's own API through the host seam (`host.request`: a fresh credential per call,
+// whichever door); errors are RFC 9457 problem documents, turned into ApiError with the fields
+// the views need.
 
 import * as host from "./host.js";
 import { sleep } from "./dom.js";
@@ -26,25 +27,17 @@ export async function call(method, path, body, options = {}) {
   for (let attempt = 0; ; attempt += 1) {
     let response;
     try {
-      const token = await host.token();
-      response = await fetch(path, {
-        method,
-        headers: {
-          Authorization: `JWT ${token}`,
-          Accept: "application/json",
-          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-          ...(options.headers || {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: "omit",
+      response = await host.request(method, path, {
+        headers: { Accept: "application/json", ...(options.headers || {}) },
+        body,
       });
     } catch {
       throw new ApiError(0, { title: "Could not reach Subtask Templates", detail: "Check your connection and try again." });
     }
-    const text = await response.text();
+    const text = response.text;
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-    if (response.ok) { return json; }
+    if (response.status >= 200 && response.status < 300) { return json; }
     const retryAfter = Number(response.headers.get("Retry-After")) || 0;
     if (response.status === 429 && attempt === 0 && retryAfter <= MAX_AUTO_WAIT_S) {
       if (options.onWait) { options.onWait(retryAfter || 1); }

@@ -1,5 +1,7 @@
-// The host seam: the only module that talks to the page's host (Jira through Connect's `AP`
-// today, Forge's bridge next). Everything else imports these functions and never sees `AP`.
+// The host seam, Connect flavour: the only module that talks to the page's host (Jira through
+// Connect's `AP`). Everything else imports these functions and never sees `AP`. Its Forge flavour
+// (`forge/src/host.js`, same exports, built on @forge/bridge) replaces this file in the Custom UI
+// build (`cargo xtask forge-build`), so the door lives in this seam only.
 
 const AP = globalThis.AP;
 
@@ -19,8 +21,28 @@ function ask(fn, ...args) {
 }
 
 /** A fresh context token for one backend call (they expire in minutes; never stored). */
-export function token() {
+function token() {
   return ask((cb) => AP.context.getToken(cb));
+}
+
+/**
+ * One call to the app's backend as the signed-in user: `body` is a JSON value (or undefined).
+ * Resolves to `{status, headers: {get(name)}, text}`; rejects only when the backend could not be
+ * reached. Connect: `fetch` on the app's own origin with `Authorization: JWT <context token>`.
+ */
+export async function request(method, path, { headers = {}, body } = {}) {
+  const jwt = await token();
+  const response = await fetch(path, {
+    method,
+    headers: {
+      Authorization: `JWT ${jwt}`,
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "omit",
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
 /** `{issueKey, projectKey}` from the host's context, falling back to the page URL. */
