@@ -10,6 +10,7 @@ use std::process::Command;
 
 use anyhow::Context as _;
 
+use crate::forge;
 use crate::shell::{self, cargo, note};
 
 /// Where `config/local.toml` serves the app.
@@ -24,6 +25,12 @@ const PROJECT_PAGE: &str = "/projects/DEMO/apps/project-subtask-templates";
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     anyhow::ensure!(args.is_empty(), "`dev` takes no arguments, got {args:?}");
     shell::run(&mut server("migrate")).context("migrating the local registry failed")?;
+    // The Forge door's Custom UI (config/local.toml points the sandbox at it); the Connect door
+    // works without it, so a machine without Node.js still gets a dev server.
+    if let Err(err) = forge::build(&[]) {
+        note(format_args!("dev: no Forge Custom UI ({err:#}); ?door=forge pages will say so"));
+    }
+    let custom_ui = forge::custom_ui_dir();
     note(format_args!(
         "\ndev: starting the app at {APP_URL} with the Jira sandbox at {SANDBOX_URL}\n\
          dev: descriptor {APP_URL}/atlassian-connect.json, health {APP_URL}/healthz\n\
@@ -32,9 +39,17 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
          dev: once it is serving, open {SANDBOX_URL}{ISSUE_PAGE}\n\
          dev:   personal templates {SANDBOX_URL}{PERSONAL_PAGE}\n\
          dev:   project templates  {SANDBOX_URL}{PROJECT_PAGE}\n\
-         dev:   as another user ?as=admin|member|unlicensed, dark theme ?theme=dark\n"
+         dev:   as another user ?as=admin|member|unlicensed, dark theme ?theme=dark\n\
+         \n\
+         dev: the Forge door (the Forge app's Custom UI from {ui}, invoking the remote):\n\
+         dev:   {SANDBOX_URL}{ISSUE_PAGE}?door=forge\n\
+         dev:   {SANDBOX_URL}{PERSONAL_PAGE}?door=forge\n\
+         dev:   {SANDBOX_URL}{PROJECT_PAGE}?door=forge   (?door=connect switches back)\n",
+        ui = custom_ui.display()
     ));
-    serve(server("serve"))
+    let mut serve_cmd = server("serve");
+    serve_cmd.env("APP__SANDBOX__FORGE_CUSTOM_UI", &custom_ui);
+    serve(serve_cmd)
 }
 
 /// `cargo run -p stj_server --bin subtask-templates -- <command>` in the `local` environment.

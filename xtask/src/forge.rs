@@ -24,6 +24,14 @@ pub(crate) const RESOURCES: [(&str, &str, &str, &str); 3] = [
     ("project-templates", "Shared subtask templates", "project-templates", "manager.js"),
 ];
 
+/// The manifest's Custom UI modules (key, type, resource), written to `modules.json` for the Jira
+/// sandbox's Forge door; their keys are the Connect descriptor's, so it pairs the two.
+const MODULES: [(&str, &str, &str); 3] = [
+    ("subtask-templates-glance", "jira:issueContext", "issue"),
+    ("my-subtask-templates", "jira:personalSettingsPage", "my-templates"),
+    ("project-subtask-templates", "jira:projectSettingsPage", "project-templates"),
+];
+
 /// Where the build lands (the manifest's `resources` point here).
 pub(crate) fn custom_ui_dir() -> PathBuf {
     target_dir().join("forge").join("custom-ui")
@@ -66,6 +74,12 @@ pub(crate) fn build(_args: &[String]) -> anyhow::Result<()> {
         fs::write(dir.join("index.html"), index_html(&dir, title, view, entry)?)?;
         check_no_inline(&dir)?;
     }
+    let modules: Vec<serde_json::Value> = MODULES
+        .iter()
+        .map(|(key, kind, resource)| serde_json::json!({"key": key, "type": kind, "resource": resource}))
+        .collect();
+    fs::write(out.join("modules.json"), serde_json::to_vec_pretty(&modules)?)?;
+    check_manifest_modules(&forge.join("manifest.yml"))?;
     note(format_args!(
         "forge-build: {} resources in {} (@forge/bridge bundle {} KiB)",
         RESOURCES.len(),
@@ -89,6 +103,20 @@ pub(crate) fn check(_args: &[String]) -> anyhow::Result<()> {
         .context("forge/manifest.yml does not pass @forge/manifest's validators")?;
     shell::run(&mut node(&["--test", "--test-reporter=spec", "test/"]))
         .context("the manifest validation tests failed")
+}
+
+/// `MODULES` must be the manifest's: every key, type and resource appears in it.
+fn check_manifest_modules(manifest: &Path) -> anyhow::Result<()> {
+    let text = fs::read_to_string(manifest)?;
+    for (key, kind, resource) in MODULES {
+        let found = [format!("- key: {key}"), format!("{kind}:"), format!("resource: {resource}")];
+        anyhow::ensure!(
+            found.iter().all(|needle| text.contains(needle.as_str())),
+            "{}: no {kind} module {key} with resource {resource} (xtask/src/forge.rs MODULES)",
+            manifest.display()
+        );
+    }
+    Ok(())
 }
 
 fn npm_ci(dir: &Path) -> anyhow::Result<()> {

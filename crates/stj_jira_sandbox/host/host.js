@@ -1,7 +1,8 @@
 /* The Jira sandbox host page: answers the AP calls of the app's iframes (all.js in the frame)
  * over postMessage, only from a frame on this page and only at that frame's app origin; shows
  * flags, follows the theme switch, navigates, and re-renders the subtask list on
- * AP.jira.refreshIssuePage(). Loaded before the iframes (not deferred) so no call is missed. */
+ * AP.jira.refreshIssuePage(). Loaded before the iframes (not deferred) so no call is missed.
+ * Its page-side parts are `window.stjHost` for the Forge door's script (forge-host.js). */
 (function () {
   "use strict";
   var TYPE = "stj-ap";
@@ -205,7 +206,9 @@
       toggle.value = mode === "dark" ? "light" : "dark";
     }
     frames().forEach(function (frame) {
-      post(frame, { kind: "event", name: "theme", data: { colorMode: mode } });
+      if (frame.dataset.door !== "forge") {
+        post(frame, { kind: "event", name: "theme", data: { colorMode: mode } });
+      }
     });
   }
 
@@ -249,9 +252,20 @@
     },
   };
 
+  window.stjHost = Object.freeze({
+    frameOf: frameOf,
+    pageData: pageData,
+    context: context,
+    resize: resize,
+    showFlag: showFlag,
+    closeFlag: closeFlag,
+    navigate: navigate,
+    refreshSubtasks: refreshSubtasks,
+  });
+
   window.addEventListener("message", function (event) {
     var frame = frameOf(event.source);
-    if (!frame || event.origin !== frame.dataset.appOrigin) {
+    if (!frame || frame.dataset.door === "forge" || event.origin !== frame.dataset.appOrigin) {
       return;
     }
     var msg = event.data;

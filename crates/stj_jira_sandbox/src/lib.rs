@@ -89,6 +89,9 @@ impl JiraSandbox {
         config.check()?;
         let listener = TcpListener::bind((config.bind, config.port))?;
         let root_url = format!("http://{}", listener.local_addr()?);
+        // Forge's CDN for Custom UI frames: another origin than the host pages, as in Forge.
+        let cdn_listener = TcpListener::bind((config.bind, 0))?;
+        let cdn_url = format!("http://{}", cdn_listener.local_addr()?);
         let kid = format!("stj-sandbox/{}", tenants::random_alnum(16).to_ascii_lowercase());
         let key_pair = tokens::install_key_pair()?.clone().with_key_id(&kid);
         let public_pem =
@@ -115,12 +118,13 @@ impl JiraSandbox {
             host: host::HostState::default(),
             forge: forge::Forge::new(&config.forge_app_id),
         }));
+        sandbox.host.forge.set_origin(cdn_url);
         let (tx, rx) = std::sync::mpsc::channel();
         let served = sandbox.clone();
         let thread =
             std::thread::Builder::new().name("jira-sandbox".to_owned()).spawn(move || {
                 actix_web::rt::System::new().block_on(async move {
-                    match server::build(served, listener) {
+                    match server::build(served, [listener, cdn_listener]) {
                         Ok(server) => {
                             let _ = tx.send(Ok(server.handle()));
                             if let Err(e) = server.await {

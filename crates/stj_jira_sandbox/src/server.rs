@@ -49,7 +49,12 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 const BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
-pub(crate) fn build(state: web::Data<Sandbox>, listener: TcpListener) -> std::io::Result<Server> {
+/// One server on every listener (the sandbox's own and its Forge CDN's).
+pub(crate) fn build(
+    state: web::Data<Sandbox>,
+    listeners: [TcpListener; 2],
+) -> std::io::Result<Server> {
+    let [main, cdn] = listeners;
     Ok(HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -61,7 +66,8 @@ pub(crate) fn build(state: web::Data<Sandbox>, listener: TcpListener) -> std::io
     .workers(2)
     .disable_signals()
     .shutdown_timeout(0)
-    .listen(listener)?
+    .listen(main)?
+    .listen(cdn)?
     .run())
 }
 

@@ -1,6 +1,8 @@
 //! `serve` with the Jira sandbox in the same process (`--features sandbox`, `cargo xtask dev`).
 //! Never in the production build: see the `sandbox` feature in Cargo.toml.
 
+use std::path::Path;
+
 use anyhow::Context as _;
 
 use stj_jira_sandbox::{JiraSandbox, SandboxConfig};
@@ -11,6 +13,9 @@ pub(crate) async fn serve(mut settings: Settings, environment: Environment) -> a
     let sandbox = if settings.sandbox.enabled {
         let config = SandboxConfig { port: settings.sandbox.port, ..SandboxConfig::default() };
         let sandbox = JiraSandbox::start(config).context("failed to start the Jira sandbox")?;
+        if !settings.sandbox.forge_custom_ui.is_empty() {
+            load_custom_ui(&sandbox, Path::new(&settings.sandbox.forge_custom_ui));
+        }
         settings.jira.install_keys_url = sandbox.install_keys_url();
         settings.jira.oauth_server_url = sandbox.auth_server_url().to_owned();
         tracing::info!(sandbox.url = sandbox.base_url(), "Jira sandbox running");
@@ -26,6 +31,34 @@ pub(crate) async fn serve(mut settings: Settings, environment: Environment) -> a
         install_and_seed(sandbox, &settings).await;
     }
     server.await.context("server task failed")?.context("server failed")
+}
+
+/// The Forge Custom UI build, read once at start-up (this crate is the one that reads files).
+fn load_custom_ui(sandbox: &JiraSandbox, dir: &Path) {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(at) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&at) else { continue };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                pending.push(path);
+            } else if let (Ok(rel), Ok(bytes)) = (path.strip_prefix(dir), std::fs::read(&path)) {
+                files.push((rel.to_string_lossy().replace('\\', "/"), bytes));
+            }
+        }
+    }
+    match sandbox.set_forge_custom_ui(files) {
+        Ok(modules) => tracing::info!(
+            forge.modules = modules,
+            forge.cdn = sandbox.forge_cdn_url().unwrap_or_default(),
+            "Forge Custom UI served to the sandbox's ?door=forge pages"
+        ),
+        Err(err) => tracing::warn!(
+            error = %err,
+            dir = %dir.display(),
+            "no Forge Custom UI for ?door=forge (run `cargo xtask forge-build`)"
+        ),
+    }
 }
 
 async fn install_and_seed(sandbox: &JiraSandbox, settings: &Settings) {

@@ -88,6 +88,10 @@ pub struct TelemetryConfig {
 pub struct SandboxConfig {
     pub enabled: bool,
     pub port: u16,
+    /// The Forge Custom UI build (`cargo xtask forge-build`) its `?door=forge` pages serve;
+    /// empty: none (those pages say how to build it).
+    #[serde(default)]
+    pub forge_custom_ui: String,
 }
 
 impl Settings {

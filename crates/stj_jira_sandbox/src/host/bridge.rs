@@ -16,8 +16,9 @@ use crate::{Sandbox, SandboxError};
 
 const JS: &str = "text/javascript; charset=utf-8";
 const ALL_JS: &str = include_str!("../../host/all.js");
-const ASSETS: [(&str, &str, &str); 2] = [
+const ASSETS: [(&str, &str, &str); 3] = [
     ("host.js", JS, include_str!("../../host/host.js")),
+    ("forge-host.js", JS, include_str!("../../host/forge-host.js")),
     ("host.css", "text/css; charset=utf-8", include_str!("../../host/host.css")),
 ];
 
@@ -118,7 +119,7 @@ pub(crate) async fn subtasks(
         .flatten()
         .map(|view| view.subtasks);
     match rows {
-        Some(rows) => html_response(StatusCode::OK, subtasks_html(&rows), None, &[]),
+        Some(rows) => html_response(StatusCode::OK, subtasks_html(&rows), (None, None), &[]),
         None => error(StatusCode::NOT_FOUND, "the issue is gone"),
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::session::{Persona, Prefs};
+use super::session::{Door, Persona, Prefs};
 
 /// HTML-escape text for element content and quoted attribute values.
 pub(crate) fn escape(text: &str) -> String {
@@ -61,7 +61,8 @@ impl Chrome<'_> {
              initial-scale=1\"><title>{title} - Jira sandbox</title>\
              <link rel=\"icon\" href=\"data:,\">\
              <link rel=\"stylesheet\" href=\"/sandbox/static/host.css\">\
-             <script src=\"/sandbox/static/host.js\"></script></head><body",
+             <script src=\"/sandbox/static/host.js\"></script>\
+             <script src=\"/sandbox/static/forge-host.js\"></script></head><body",
             mode = theme.as_str(),
             title = escape(self.title),
         );
@@ -104,6 +105,8 @@ impl Chrome<'_> {
         }
         let next = self.prefs.theme.other();
         let pressed = self.prefs.theme.as_str() == "dark";
+        let forge = self.prefs.door == Door::Forge;
+        let other_door = if forge { Door::Connect } else { Door::Forge };
         format!(
             "<header class=\"top-bar\"><a class=\"brand\" href=\"/browse/DEMO-1\">Jira \
              <span class=\"brand-note\">sandbox</span></a>\
@@ -116,11 +119,15 @@ impl Chrome<'_> {
              <form id=\"theme-form\" method=\"get\" action=\"{path}\">\
              <button type=\"submit\" id=\"theme-toggle\" name=\"theme\" value=\"{next}\" \
              aria-pressed=\"{pressed}\">Dark theme</button></form>\
+             <form id=\"door-form\" method=\"get\" action=\"{path}\">\
+             <button type=\"submit\" id=\"door-toggle\" name=\"door\" value=\"{other_door}\" \
+             aria-pressed=\"{forge}\">Forge app</button></form>\
              <span id=\"current-user\" class=\"avatar\" title=\"{user}\" data-persona=\"{persona}\">\
              {initials}</span></div></header>",
             links = link_list(&self.top_links),
             path = escape(self.path),
             next = next.as_str(),
+            other_door = other_door.as_str(),
             user = escape(self.user_name),
             persona = persona.as_str(),
             initials = escape(&initials(self.user_name)),

@@ -2,9 +2,11 @@
 //! issue module in its right-hand panel, the app's general pages and project pages, each module in
 //! an iframe signed as Jira signs it, and the `AP` bridge (`/atlassian-connect/all.js` in the
 //! iframe, `/sandbox/static/host.js` on the page) that answers the app over `postMessage`.
+//! `?door=forge` shows the app's Forge Custom UI instead, from the sandbox's Forge CDN (`forge`).
 
 pub(crate) mod bridge;
 pub(crate) mod descriptor;
+pub(crate) mod forge;
 mod frame;
 mod html;
 mod pages;
@@ -24,6 +26,8 @@ use crate::tenants::{AppInstall, LicenceState};
 pub(crate) struct HostState {
     pub descriptors: descriptor::Descriptors,
     pub pages: session::HostPages,
+    /// The Forge door: the Custom UI build and the origin it is served from.
+    pub forge: forge::ForgeCdn,
 }
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
@@ -33,14 +37,22 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/atlassian-connect/all.js", web::get().to(bridge::all_js))
         .route("/sandbox/static/{file}", web::get().to(bridge::asset))
         .route("/sandbox/host/context-token", web::post().to(bridge::context_token))
-        .route("/sandbox/host/pages/{page}/subtasks", web::get().to(bridge::subtasks));
+        .route("/sandbox/host/pages/{page}/subtasks", web::get().to(bridge::subtasks))
+        .route("/forge-cdn/{path:.*}", web::get().to(forge::cdn));
 }
 
 /// Host pages and their assets are the browser's, not the app's: never faulted or recorded.
 pub(crate) fn is_host_path(path: &str) -> bool {
-    ["/browse/", "/plugins/servlet/ac/", "/projects/", "/atlassian-connect/", "/sandbox/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
+    [
+        "/browse/",
+        "/plugins/servlet/ac/",
+        "/projects/",
+        "/atlassian-connect/",
+        "/sandbox/",
+        "/forge-cdn/",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
 }
 
 /// The site a viewer looks at, with its app.
@@ -87,9 +99,11 @@ pub(crate) fn host_origin(req: &HttpRequest) -> String {
     format!("http://{}", if plain { host } else { "127.0.0.1" })
 }
 
-/// The host pages' own policy: scripts and styles from the sandbox only, frames from the app only.
-pub(crate) fn content_security_policy(app_origin: Option<&str>) -> String {
-    let app = app_origin.unwrap_or("'none'");
+/// The host pages' own policy: scripts and styles from the sandbox only, frames from the app (and,
+/// through the Forge door, the sandbox's Forge CDN) only.
+pub(crate) fn content_security_policy(app_origin: Option<&str>, cdn: Option<&str>) -> String {
+    let frames: Vec<&str> = [app_origin, cdn].into_iter().flatten().collect();
+    let app = if frames.is_empty() { "'none'".to_owned() } else { frames.join(" ") };
     let img_app = app_origin.map(|o| format!(" {o}")).unwrap_or_default();
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{img_app}; \
@@ -102,13 +116,13 @@ pub(crate) fn content_security_policy(app_origin: Option<&str>) -> String {
 pub(crate) fn html_response(
     status: StatusCode,
     body: String,
-    app_origin: Option<&str>,
+    origins: (Option<&str>, Option<&str>),
     set_cookies: &[String],
 ) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response
         .content_type("text/html; charset=utf-8")
-        .insert_header(("Content-Security-Policy", content_security_policy(app_origin)))
+        .insert_header(("Content-Security-Policy", content_security_policy(origins.0, origins.1)))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Referrer-Policy", "strict-origin-when-cross-origin"))
         .insert_header(("Cache-Control", "no-store"));
@@ -131,10 +145,12 @@ mod tests {
             Some("http://127.0.0.1:8080")
         );
         assert_eq!(origin_of("not a url"), None);
-        let csp = content_security_policy(Some("http://127.0.0.1:8080"));
+        let csp = content_security_policy(Some("http://127.0.0.1:8080"), None);
         assert!(
             csp.contains("frame-src http://127.0.0.1:8080;") && csp.contains("script-src 'self';")
         );
-        assert!(content_security_policy(None).contains("frame-src 'none'"));
+        assert!(content_security_policy(None, None).contains("frame-src 'none'"));
+        let forge = content_security_policy(Some("http://a:1"), Some("http://b:2"));
+        assert!(forge.contains("frame-src http://a:1 http://b:2;"));
     }
 }

@@ -10,9 +10,9 @@ use serde_json::json;
 use super::descriptor::{Facts, Module, ModuleKind, modules};
 use super::frame::{FrameContext, Viewer};
 use super::html::{Chrome, Link, escape};
-use super::session::{HostPage, Prefs};
+use super::session::{Door, HostPage, Prefs};
 use super::view::{issue_view, subtasks_html};
-use super::{HostSite, host_origin, html_response, origin_of};
+use super::{HostSite, forge, host_origin, html_response, origin_of};
 use crate::Sandbox;
 
 /// Everything a page needs before its own content: who, where, and the app's modules.
@@ -22,6 +22,8 @@ struct Setup {
     user_name: String,
     host_origin: String,
     app_origin: Option<String>,
+    /// The sandbox's Forge CDN, where `?door=forge` frames come from.
+    forge_origin: Option<String>,
     /// The descriptor's modules, or why they could not be read.
     modules: Result<Vec<Module>, String>,
     /// The descriptor's `enableLicensing`: only then does Jira add `lic` to iframe URLs.
@@ -49,6 +51,7 @@ impl Setup {
             licensing,
             host_origin: host_origin(req),
             app_origin: origin_of(&site.app.base_url),
+            forge_origin: sandbox.forge_cdn_url().map(str::to_owned),
             prefs,
             site,
             user_name,
@@ -105,7 +108,13 @@ impl Setup {
             issue_key: issue_key.map(str::to_owned),
         });
         let lic = licence.map_or("", |active| if active { "active" } else { "none" });
+        // What Forge's view.getContext() reports about the site.
+        let forge = sandbox.forge_site(&self.site.client_key).ok();
+        let (cloud_id, site_url) = forge.map(|f| (f.cloud_id, f.site_url)).unwrap_or_default();
         vec![
+            ("door", self.prefs.door.as_str().to_owned()),
+            ("cloud-id", cloud_id),
+            ("site-url", site_url),
             ("page", page),
             ("account-id", self.prefs.persona.account_id().to_owned()),
             ("persona", self.prefs.persona.as_str().to_owned()),
@@ -118,6 +127,9 @@ impl Setup {
 
     /// The module's iframe (the first one on a page gets `id="app-frame"`), or why not.
     fn frame(&self, sandbox: &Sandbox, module: &Module, ctx: &FrameContext, id: &str) -> String {
+        if self.prefs.door == Door::Forge {
+            return forge::frame(sandbox, &module.key, &module.name, id, &self.host_origin);
+        }
         let viewer = Viewer {
             account_id: self.prefs.persona.account_id(),
             licence: self.prefs.persona.licence(self.site.licence).filter(|_| self.licensing),
@@ -143,7 +155,9 @@ impl Setup {
     }
 
     fn respond(&self, status: StatusCode, chrome: &Chrome<'_>) -> HttpResponse {
-        html_response(status, chrome.render(), self.app_origin.as_deref(), &self.prefs.set_cookies)
+        let cdn = self.forge_origin.as_deref().filter(|_| self.prefs.door == Door::Forge);
+        let origins = (self.app_origin.as_deref(), cdn);
+        html_response(status, chrome.render(), origins, &self.prefs.set_cookies)
     }
 
     fn not_found(&self, path: &str, title: &str, detail: &str) -> HttpResponse {
@@ -182,7 +196,7 @@ fn plain_page(prefs: &Prefs, path: &str, title: &str, main: &str) -> HttpRespons
         main: main.to_owned(),
         data: Vec::new(),
     };
-    html_response(StatusCode::NOT_FOUND, chrome.render(), None, &prefs.set_cookies)
+    html_response(StatusCode::NOT_FOUND, chrome.render(), (None, None), &prefs.set_cookies)
 }
 
 /// `GET /browse/{issueKey}`: the issue, its subtasks, and the app's issue modules on the right.

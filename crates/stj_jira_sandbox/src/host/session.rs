@@ -1,5 +1,6 @@
-//! Who looks at the host pages (a persona), in which theme, on which site, and the pages they have
-//! open. Personas and theme come from `?as=` / `?theme=` / `?site=` (remembered in cookies) so a
+//! Who looks at the host pages (a persona), in which theme, on which site, through which door, and
+//! the pages they have open. Personas, theme, site and door come from `?as=` / `?theme=` /
+//! `?site=` / `?door=` (remembered in cookies) so a
 //! browser test picks them with a URL; each rendered page gets an unguessable id that its script
 //! sends back to mint context tokens for exactly that page's user, site and issue.
 
@@ -94,7 +95,32 @@ impl Theme {
     }
 }
 
+/// How the app's modules are shown: Connect iframes, or the Forge app's Custom UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Door {
+    Connect,
+    Forge,
+}
+
+impl Door {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "connect" => Some(Self::Connect),
+            "forge" => Some(Self::Forge),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::Forge => "forge",
+        }
+    }
+}
+
 pub(crate) const PERSONA_COOKIE: &str = "stj_host_as";
+pub(crate) const DOOR_COOKIE: &str = "stj_host_door";
 pub(crate) const THEME_COOKIE: &str = "stj_host_theme";
 pub(crate) const SITE_COOKIE: &str = "stj_host_site";
 
@@ -103,6 +129,7 @@ pub(crate) const SITE_COOKIE: &str = "stj_host_site";
 pub(crate) struct Prefs {
     pub persona: Persona,
     pub theme: Theme,
+    pub door: Door,
     /// A client key, when the viewer picked a site; otherwise the newest site with the app.
     pub site: Option<String>,
     pub set_cookies: Vec<String>,
@@ -132,8 +159,11 @@ impl Prefs {
         let theme = choose("theme", THEME_COOKIE, &|v| Theme::parse(v).is_some())
             .and_then(|v| Theme::parse(&v))
             .unwrap_or(Theme::Light);
+        let door = choose("door", DOOR_COOKIE, &|v| Door::parse(v).is_some())
+            .and_then(|v| Door::parse(&v))
+            .unwrap_or(Door::Connect);
         let site = choose("site", SITE_COOKIE, &|v| ClientKey::parse(v).is_ok());
-        Self { persona, theme, site, set_cookies }
+        Self { persona, theme, door, site, set_cookies }
     }
 }
 
