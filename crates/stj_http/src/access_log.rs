@@ -15,7 +15,7 @@ pub(crate) async fn access_log(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let target = redact_query(&req.uri().to_string());
     let result = next.call(req).await;
     let status = match &result {

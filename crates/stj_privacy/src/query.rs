@@ -11,19 +11,33 @@ pub fn redact_query(path_and_query: &str) -> String {
     let Some((path, query)) = path_and_query.split_once('?') else {
         return path_and_query.to_owned();
     };
-    let redacted: Vec<String> = query
-        .split('&')
-        .map(|pair| {
-            let name = pair.split_once('=').map_or(pair, |(name, _)| name);
-            let decoded = decoded_name(name);
-            if CREDENTIAL_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(decoded.trim())) {
-                format!("{name}={REDACTED}")
-            } else {
-                pair.to_owned()
-            }
-        })
-        .collect();
-    format!("{path}?{}", redacted.join("&"))
+    // One string, written as it goes: this runs for every request the access log records.
+    let mut out = String::with_capacity(path_and_query.len());
+    out.push_str(path);
+    out.push('?');
+    for (n, pair) in query.split('&').enumerate() {
+        if n > 0 {
+            out.push('&');
+        }
+        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+        if is_credential(name) {
+            out.push_str(name);
+            out.push('=');
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(pair);
+        }
+    }
+    out
+}
+
+fn is_credential(name: &str) -> bool {
+    let decoded = if name.contains(['+', '%']) {
+        std::borrow::Cow::Owned(decoded_name(name))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    };
+    CREDENTIAL_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(decoded.trim()))
 }
 
 /// A query parameter name as `application/x-www-form-urlencoded` decodes it (`+` is a space).

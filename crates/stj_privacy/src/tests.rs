@@ -36,6 +36,8 @@ fn jwt_is_removed_from_logged_urls() {
         ("/x?shared%53ecret=s", "/x?shared%53ecret=[redacted]"),
         ("/x?jwt+=eyJ", "/x?jwt+=[redacted]"),
         ("/x?jwtx=1", "/x?jwtx=1"),
+        ("/x?a=1&&%20jwt=2&", "/x?a=1&&%20jwt=[redacted]&"),
+        ("/x?", "/x?"),
     ];
     for (input, want) in cases {
         assert_eq!(redact_query(input), want, "{input}");

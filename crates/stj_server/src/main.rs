@@ -20,7 +20,10 @@ async fn main() -> anyhow::Result<()> {
         Environment::parse(&lookup("APP_ENVIRONMENT").unwrap_or_else(|| "local".into()))?;
     let config_dir = PathBuf::from(lookup("APP_CONFIG_DIR").unwrap_or_else(|| "config".into()));
     let settings = Settings::load(&config_dir, environment, env.clone())?;
-    telemetry::init(&settings.telemetry, std::io::stdout);
+    // Held to the end of `main`, after the server has stopped: dropping it flushes the log queue,
+    // so the last requests' access lines are written before the process exits.
+    let (log_writer, _log_flush) = telemetry::stdout_writer();
+    telemetry::init(&settings.telemetry, log_writer);
 
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     match command.as_str() {

@@ -1,12 +1,17 @@
 //! Logs as JSON lines on stdout (or pretty for local runs). What reaches a log line is decided by
 //! types (`stj_privacy`) and by the access log's redaction, not by filtering output afterwards.
 //!
+//! Request threads do not write stdout themselves ([`stdout_writer`]): one writer thread owns it
+//! and writes lines in batches, so workers never queue on stdout's lock (one access-log line per
+//! request made that lock the busiest in the process under load).
+//!
 //! One more rule is enforced here: the HTTP-client, HTTP-server, TLS and Postgres-driver crates
 //! log at most at `info`, whatever `telemetry.filter` says. Their debug and trace output
 //! carries headers, bodies and handshake details (tokens, shared secrets, customer text).
 
 use tracing::Subscriber;
 use tracing::level_filters::LevelFilter;
+use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::{FilterExt as _, Targets};
 use tracing_subscriber::fmt::MakeWriter;
@@ -28,6 +33,20 @@ pub const CAPPED_AT_INFO: &[&str] = &[
     "hyper",
     "diesel",
 ];
+
+/// Lines that may wait for the writer thread (a few MB of JSON). When they are all taken a request
+/// thread waits for room: no line is ever dropped, because security logs are kept.
+pub const LOG_QUEUE_LINES: usize = 16_384;
+
+/// Stdout behind a bounded queue and a writer thread that writes what has arrived in one go.
+/// Keep the guard until the server has stopped: dropping it writes out every queued line.
+pub fn stdout_writer() -> (NonBlocking, WorkerGuard) {
+    NonBlockingBuilder::default()
+        .lossy(false)
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .thread_name("log-writer")
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()))
+}
 
 /// Installs the global subscriber; later calls (tests) are no-ops.
 pub fn init<W>(config: &TelemetryConfig, writer: W)

@@ -33,6 +33,8 @@ mod privacy_logs;
 #[cfg(test)]
 mod rate_limit;
 #[cfg(test)]
+mod shutdown_log;
+#[cfg(test)]
 mod subtasks;
 #[cfg(test)]
 mod support;
