@@ -8,7 +8,8 @@ use jwt_simple::prelude::*;
 use serde::Deserialize;
 
 use stj_core::{
-    AuthError, ClientKey, Clock, KeyId, NewInstallation, QshPolicy, RequestFacts, TenantUrl,
+    AuthError, ClientKey, Clock, ForgeInstallationId, ForgeRegistry, KeyId, NewInstallation,
+    QshPolicy, RequestFacts, TenantUrl,
 };
 use stj_privacy::Secret;
 
@@ -33,6 +34,10 @@ struct LifecyclePayload {
     shared_secret: Option<Secret<String>>,
     #[serde(default)]
     oauth_client_id: Option<String>,
+    /// The Forge installation this install is (sent once the app has a Forge version): linking
+    /// the two makes one tenant of a site whichever door it comes through.
+    #[serde(default)]
+    installation_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +72,7 @@ pub struct Lifecycle {
     tenants: Arc<TenantDirectory>,
     tenant_tokens: Arc<ConnectJwtAuthenticator>,
     clock: Arc<dyn Clock>,
+    forge_links: Option<Arc<dyn ForgeRegistry>>,
 }
 
 /// Shared secrets Jira sends are at most 128 printable ASCII characters; anything shorter than 32
@@ -94,7 +100,15 @@ impl Lifecycle {
             tenants,
             tenant_tokens,
             clock,
+            forge_links: None,
         }
+    }
+
+    /// Records the Connect-to-Forge link when an `installed` payload carries `installationId`.
+    #[must_use]
+    pub fn with_forge_links(mut self, registry: Arc<dyn ForgeRegistry>) -> Self {
+        self.forge_links = Some(registry);
+        self
     }
 
     pub async fn installed(
@@ -119,6 +133,13 @@ impl Lifecycle {
             }
             _ => None,
         };
+        let forge_installation = match payload.installation_id.as_deref() {
+            Some(raw) if !raw.is_empty() => Some(
+                ForgeInstallationId::parse(raw)
+                    .map_err(|e| bad(&format!("installationId: {e}")))?,
+            ),
+            _ => None,
+        };
         let oauth_client_id = match payload.oauth_client_id {
             Some(id) if !is_oauth_client_id(&id) => return Err(bad("oauthClientId is malformed")),
             other => other.filter(|id| !id.is_empty()),
@@ -141,6 +162,12 @@ impl Lifecycle {
             .upsert(new, self.clock.now())
             .await
             .map_err(|e| LifecycleError::Unavailable(e.into()))?;
+        if let (Some(links), Some(id)) = (&self.forge_links, forge_installation) {
+            links
+                .link_connect(&issuer, &id)
+                .await
+                .map_err(|e| LifecycleError::Unavailable(e.into()))?;
+        }
         self.tenants.evict(&issuer);
         Ok(issuer)
     }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod config;
+mod forge_queries;
 mod locks;
 mod migrations;
 mod pg;
@@ -11,7 +12,7 @@ mod tls;
 
 use std::sync::Arc;
 
-use stj_core::InstallationRegistry;
+use stj_core::{ForgeRegistry, InstallationRegistry};
 
 pub use config::RegistryConfig;
 pub use locks::{LocksConfig, PgEntityLocks};
@@ -22,8 +23,13 @@ pub use tls::SslMode;
 
 use crate::config::Backend;
 
+/// Both doors' installations in one store: Connect installs and Forge installations with links.
+pub trait Registry: InstallationRegistry + ForgeRegistry {}
+
+impl<T: InstallationRegistry + ForgeRegistry> Registry for T {}
+
 /// The registry the URL names (`postgres://…` or `sqlite://…`), unmigrated (except `:memory:`).
-pub async fn open(config: &RegistryConfig) -> anyhow::Result<Arc<dyn InstallationRegistry>> {
+pub async fn open(config: &RegistryConfig) -> anyhow::Result<Arc<dyn Registry>> {
     Ok(match Backend::of(&config.url)? {
         Backend::Postgres => Arc::new(PgInstallationRegistry::new(config)?),
         Backend::Sqlite => Arc::new(SqliteInstallationRegistry::open(config).await?),

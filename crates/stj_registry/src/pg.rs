@@ -27,6 +27,25 @@ mod schema {
             oauth_client_id -> Nullable<Text>,
         }
     }
+
+    diesel::table! {
+        forge_installations (installation_id) {
+            installation_id -> Text,
+            cloud_id -> Text,
+            api_base_url -> Text,
+            enabled -> Bool,
+            created_at -> Timestamptz,
+            updated_at -> Timestamptz,
+        }
+    }
+
+    diesel::table! {
+        forge_links (installation_id) {
+            installation_id -> Text,
+            client_key -> Text,
+            created_at -> Timestamptz,
+        }
+    }
 }
 
 /// The production registry: PostgreSQL through a deadpool of `AsyncPgConnection`s.
@@ -79,6 +98,7 @@ impl PgInstallationRegistry {
     }
 }
 
+crate::forge_queries::impl_forge_registry!(PgInstallationRegistry);
 impl_registry!(PgInstallationRegistry);
 
 /// By hand: the pool's manager holds the URL, which may carry a password.

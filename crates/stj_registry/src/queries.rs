@@ -105,7 +105,16 @@ macro_rules! impl_registry {
                 use schema::installations as t;
 
                 self.bounded(async {
+                    use diesel::ExpressionMethods;
+                    use schema::forge_links as links;
+
                     let mut conn = self.conn().await?;
+                    // The Forge link goes with the install (first: a crash in between leaves no
+                    // link to a missing install).
+                    diesel::delete(links::table.filter(links::client_key.eq(client_key.as_str())))
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(crate::row::query_error)?;
                     let deleted = diesel::delete(t::table.find(client_key.as_str()))
                         .execute(&mut *conn)
                         .await

@@ -1,6 +1,9 @@
 use chrono::{DateTime, Utc};
 use diesel::Queryable;
-use stj_core::{ClientKey, IdError, Installation, RegistryError, SealedSecret, TenantUrl};
+use stj_core::{
+    ClientKey, CloudId, ForgeInstallation, ForgeInstallationId, IdError, Installation,
+    RegistryError, SealedSecret, TenantUrl,
+};
 
 /// An `installations` row as stored, in column order; validated by `into_installation`.
 #[derive(Debug, Queryable)]
@@ -54,5 +57,30 @@ pub(crate) fn query_error(err: diesel::result::Error) -> RegistryError {
             RegistryError::Corrupt(format!("undecodable row: {err}"))
         }
         other => RegistryError::Unavailable(other.into()),
+    }
+}
+
+/// A `forge_installations` row as stored, in column order; validated by `into_installation`.
+#[derive(Debug, Queryable)]
+pub(crate) struct ForgeRow {
+    installation_id: String,
+    cloud_id: String,
+    api_base_url: String,
+    enabled: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl ForgeRow {
+    pub(crate) fn into_installation(self) -> Result<ForgeInstallation, RegistryError> {
+        Ok(ForgeInstallation {
+            installation_id: ForgeInstallationId::parse(&self.installation_id)
+                .map_err(corrupt("installation_id"))?,
+            cloud_id: CloudId::parse(&self.cloud_id).map_err(corrupt("cloud_id"))?,
+            api_base_url: TenantUrl::parse(&self.api_base_url).map_err(corrupt("api_base_url"))?,
+            enabled: self.enabled,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
     }
 }

@@ -28,6 +28,25 @@ mod schema {
             oauth_client_id -> Nullable<Text>,
         }
     }
+
+    diesel::table! {
+        forge_installations (installation_id) {
+            installation_id -> Text,
+            cloud_id -> Text,
+            api_base_url -> Text,
+            enabled -> Bool,
+            created_at -> TimestamptzSqlite,
+            updated_at -> TimestamptzSqlite,
+        }
+    }
+
+    diesel::table! {
+        forge_links (installation_id) {
+            installation_id -> Text,
+            client_key -> Text,
+            created_at -> TimestamptzSqlite,
+        }
+    }
 }
 
 type Conn = SyncConnectionWrapper<SqliteConnection>;
@@ -76,6 +95,7 @@ impl SqliteInstallationRegistry {
     }
 }
 
+crate::forge_queries::impl_forge_registry!(SqliteInstallationRegistry);
 impl_registry!(SqliteInstallationRegistry);
 
 impl fmt::Debug for SqliteInstallationRegistry {

@@ -14,8 +14,11 @@ use url::Url;
 use crate::proxy::Proxy;
 use crate::suite::{self, at, installation, key};
 
-const MIGRATIONS: [&str; 2] =
-    ["2025-01-01-000000_create_installations", "2026-11-29-000000_add_oauth_client_id"];
+const MIGRATIONS: [&str; 3] = [
+    "2025-01-01-000000_create_installations",
+    "2026-11-29-000000_add_oauth_client_id",
+    "2026-11-30-000000_create_forge_installations",
+];
 
 #[expect(clippy::disallowed_methods, reason = "tests find Postgres where CI puts it")]
 pub fn server() -> Url {
@@ -110,7 +113,7 @@ impl Fresh {
         Self { registry: PgInstallationRegistry::new(&config(&db.url(), 5_000)).unwrap(), db }
     }
 
-    pub fn registry(&self) -> &dyn InstallationRegistry {
+    pub fn registry(&self) -> &dyn stj_registry::Registry {
         &self.registry
     }
 }
@@ -123,6 +126,8 @@ crate::behaviour_tests!(Fresh::new;
     find_missing_is_none,
     tenants_are_isolated,
     ping_answers,
+    forge_installations_upsert_find_delete,
+    connect_links_make_one_tenant,
 );
 
 mod raw {
@@ -210,7 +215,7 @@ async fn outage_fails_fast_then_recovers() {
     assert!(registry.delete(&key("acme")).await.unwrap());
 }
 
-/// The policy's "installation metadata only": every column of the table is one of
+/// The policy's "installation metadata only": every column of every table is one of
 /// `STORABLE_INSTALLATION_FIELDS` (the sealed secret is stored as key id, nonce and ciphertext).
 #[tokio::test]
 async fn the_table_holds_only_installation_metadata() {
@@ -223,7 +228,7 @@ async fn the_table_holds_only_installation_metadata() {
     let mut conn = AsyncPgConnection::establish(db.url().as_str()).await.unwrap();
     let columns: Vec<Column> = diesel::sql_query(
         "SELECT column_name::text AS column_name FROM information_schema.columns \
-         WHERE table_schema = 'public' AND table_name = 'installations'",
+         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
     )
     .load(&mut conn)
     .await
@@ -250,6 +255,11 @@ async fn the_table_holds_only_installation_metadata() {
     .load(&mut conn)
     .await
     .unwrap();
-    let names: Vec<&str> = tables.iter().map(|t| t.column_name.as_str()).collect();
-    assert_eq!(names, ["installations"], "no other table may hold anything");
+    let mut names: Vec<&str> = tables.iter().map(|t| t.column_name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["forge_installations", "forge_links", "installations"],
+        "no other table may hold anything"
+    );
 }

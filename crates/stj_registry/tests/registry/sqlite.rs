@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use stj_core::{ClientKey, InstallationRegistry};
+use stj_core::ClientKey;
 use stj_privacy::Secret;
 use stj_registry::{RegistryConfig, SqliteInstallationRegistry, SslMode, open, run_migrations};
 
@@ -38,14 +38,18 @@ impl Fresh {
         let applied = run_migrations(&Secret::new(url.clone())).await.unwrap();
         assert_eq!(
             applied,
-            ["2025-01-01-000000_create_installations", "2026-11-29-000000_add_oauth_client_id"]
+            [
+                "2025-01-01-000000_create_installations",
+                "2026-11-29-000000_add_oauth_client_id",
+                "2026-11-30-000000_create_forge_installations"
+            ]
         );
         assert!(run_migrations(&Secret::new(url.clone())).await.unwrap().is_empty());
         let registry = SqliteInstallationRegistry::open(&config(url)).await.unwrap();
         Self { registry, path }
     }
 
-    pub fn registry(&self) -> &dyn InstallationRegistry {
+    pub fn registry(&self) -> &dyn stj_registry::Registry {
         &self.registry
     }
 }
@@ -64,6 +68,8 @@ crate::behaviour_tests!(Fresh::new;
     find_missing_is_none,
     tenants_are_isolated,
     ping_answers,
+    forge_installations_upsert_find_delete,
+    connect_links_make_one_tenant,
 );
 
 mod raw {
@@ -103,7 +109,7 @@ async fn in_memory_database_comes_migrated() {
 async fn creates_the_database_directory() {
     let dir = std::env::temp_dir().join(format!("stj_registry_dir_{}", std::process::id()));
     let url = format!("sqlite://{}/nested/stj.sqlite", dir.display());
-    assert_eq!(run_migrations(&Secret::new(url.clone())).await.unwrap().len(), 2);
+    assert_eq!(run_migrations(&Secret::new(url.clone())).await.unwrap().len(), 3);
     let registry = open(&config(url)).await.unwrap();
     registry.ping().await.unwrap();
     drop(registry);

@@ -2,8 +2,10 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use stj_core::{
-    ClientKey, InstallationRegistry, NewInstallation, RegistryError, SealedSecret, TenantUrl,
+    ClientKey, CloudId, ForgeInstallationId, InstallationRegistry, NewForgeInstallation,
+    NewInstallation, RegistryError, SealedSecret, TenantUrl,
 };
+use stj_registry::Registry;
 
 pub fn at(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_750_000_000_i64.checked_add(secs).unwrap(), 0).unwrap()
@@ -109,4 +111,58 @@ pub async fn corrupt_row_is_reported(
     assert!(matches!(&err, RegistryError::Corrupt(msg) if msg.starts_with("base_url")), "{err:?}");
     // The row can still be removed, which is what uninstall needs.
     assert!(registry.delete(&key("acme")).await.unwrap());
+}
+
+pub fn forge_id(n: u8) -> ForgeInstallationId {
+    ForgeInstallationId::parse(&format!(
+        "ari:cloud:ecosystem::installation/{n:08x}-b2e9-4b38-aac6-30abc7f3effb"
+    ))
+    .unwrap()
+}
+
+fn forge(n: u8) -> NewForgeInstallation {
+    let cloud = format!("{n:08x}-cb0d-4108-8243-8929ac7cc1fa");
+    NewForgeInstallation {
+        installation_id: forge_id(n),
+        cloud_id: CloudId::parse(&cloud).unwrap(),
+        api_base_url: TenantUrl::parse(&format!("https://api.atlassian.com/ex/jira/{cloud}"))
+            .unwrap(),
+    }
+}
+
+pub async fn forge_installations_upsert_find_delete(registry: &dyn Registry) {
+    assert_eq!(registry.find_forge(&forge_id(1)).await.unwrap(), None);
+    let stored = registry.upsert_forge(forge(1), at(0)).await.unwrap();
+    assert_eq!(stored.installation_id, forge_id(1));
+    assert!(stored.enabled);
+    assert_eq!((stored.created_at, stored.updated_at), (at(0), at(0)));
+    let mut moved = forge(1);
+    moved.api_base_url = TenantUrl::parse("https://api.stg.atlassian.com/ex/jira/x").unwrap();
+    let again = registry.upsert_forge(moved.clone(), at(60)).await.unwrap();
+    assert_eq!(again.api_base_url, moved.api_base_url);
+    assert_eq!((again.created_at, again.updated_at), (at(0), at(60)));
+    assert_eq!(registry.find_forge(&forge_id(1)).await.unwrap(), Some(again));
+    registry.upsert_forge(forge(2), at(0)).await.unwrap();
+    assert!(registry.delete_forge(&forge_id(1)).await.unwrap());
+    assert!(!registry.delete_forge(&forge_id(1)).await.unwrap());
+    assert_eq!(registry.find_forge(&forge_id(1)).await.unwrap(), None);
+    assert!(registry.find_forge(&forge_id(2)).await.unwrap().is_some(), "others stay");
+}
+
+pub async fn connect_links_make_one_tenant(registry: &dyn Registry) {
+    registry.upsert(installation("acme", 1), at(0)).await.unwrap();
+    registry.upsert(installation("beta", 2), at(0)).await.unwrap();
+    assert_eq!(registry.linked_client_key(&forge_id(1)).await.unwrap(), None);
+    registry.link_connect(&key("acme"), &forge_id(1)).await.unwrap();
+    registry.link_connect(&key("beta"), &forge_id(2)).await.unwrap();
+    assert_eq!(registry.linked_client_key(&forge_id(1)).await.unwrap(), Some(key("acme")));
+    // A re-install naming another installation moves the link; linking again changes nothing.
+    registry.link_connect(&key("acme"), &forge_id(3)).await.unwrap();
+    registry.link_connect(&key("acme"), &forge_id(3)).await.unwrap();
+    assert_eq!(registry.linked_client_key(&forge_id(1)).await.unwrap(), None);
+    assert_eq!(registry.linked_client_key(&forge_id(3)).await.unwrap(), Some(key("acme")));
+    // Deleting the Connect install removes its link, and only its link.
+    assert!(registry.delete(&key("acme")).await.unwrap());
+    assert_eq!(registry.linked_client_key(&forge_id(3)).await.unwrap(), None);
+    assert_eq!(registry.linked_client_key(&forge_id(2)).await.unwrap(), Some(key("beta")));
 }

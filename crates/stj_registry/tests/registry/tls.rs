@@ -36,7 +36,7 @@ async fn refused(config: RegistryConfig, expect: &str) {
 async fn verify_full_migrates_and_serves_and_refuses_another_ca_or_host() {
     let cluster = TlsCluster::start(true).unwrap();
     let config = verify_full(cluster.url("localhost"), cluster.ca_file());
-    assert_eq!(migrate(&config).await.unwrap().len(), 2);
+    assert_eq!(migrate(&config).await.unwrap().len(), 3);
     assert!(migrate(&config).await.unwrap().is_empty());
     let registry = PgInstallationRegistry::new(&config).unwrap();
     registry.ping().await.unwrap();

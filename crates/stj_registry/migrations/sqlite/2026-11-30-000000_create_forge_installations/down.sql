@@ -1,0 +1,2 @@
+DROP TABLE forge_links;
+DROP TABLE forge_installations;
