@@ -5,6 +5,7 @@
 
 pub mod authenticator;
 pub mod claims;
+pub mod config;
 pub mod events;
 pub mod keys;
 pub mod licence;
@@ -13,6 +14,7 @@ pub mod verifier;
 
 pub use authenticator::ForgeAuthenticator;
 pub use claims::VerifiedFit;
+pub use config::{FORGE_JWKS_URL, ForgeConfig};
 pub use events::{EventError, ForgeEvents};
 pub use keys::{ForgeKeys, KeyError};
 pub use licence::DoorLicenceGate;

@@ -9,9 +9,10 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, ResponseError as _, web};
 use futures_util::future::LocalBoxFuture;
 
-use stj_core::{AuthError, Licence, Principal, QshPolicy, RequestFacts};
+use stj_core::{AuthError, Door, Licence, Principal, QshPolicy, RequestFacts};
 
 use crate::problem::Problem;
+use crate::routes::Doors;
 use crate::state::EdgeState;
 
 /// A caller of the app's JSON API (its own frontend, with a context token).
@@ -27,12 +28,14 @@ impl FromRequest for ApiCaller {
     type Future = LocalBoxFuture<'static, Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        // The route's gate (`api_gate`) already checked this request; any policy will do.
+        // The route's gate already checked this request; any policy will do.
         if let Some(done) = req.extensions().get::<Authenticated>().cloned() {
             return Box::pin(std::future::ready(Ok(ApiCaller(done.principal))));
         }
         let req = req.clone();
-        Box::pin(async move { authorize(&req, QshPolicy::ComputedOrContext).await.map(ApiCaller) })
+        Box::pin(async move {
+            authorize(&req, QshPolicy::ComputedOrContext, Doors::Both).await.map(ApiCaller)
+        })
     }
 }
 
@@ -47,7 +50,10 @@ impl FromRequest for PageCaller {
         }
         let req = req.clone();
         Box::pin(async move {
-            authorize(&req, QshPolicy::Computed).await.map(PageCaller).map_err(Problem::as_page)
+            authorize(&req, QshPolicy::Computed, Doors::Connect)
+                .await
+                .map(PageCaller)
+                .map_err(Problem::as_page)
         })
     }
 }
@@ -59,32 +65,19 @@ struct Authenticated {
     policy: QshPolicy,
 }
 
-/// Route middleware on every `Access::Api` route (the route table adds it): token, rate limits
-/// and licence are checked to the end before any extractor runs. Extractors run together and a
-/// failing one (a malformed body) drops the rest, so without this a bad body could answer before
-/// a bad token, and a registry read could be cancelled mid-statement, which panics in the SQLite
-/// adapter on actix's current-thread runtime. Both found by `cargo xtask dast`.
-pub async fn api_gate<B: MessageBody + 'static>(
-    req: ServiceRequest,
-    next: Next<B>,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    gate(req, next, QshPolicy::ComputedOrContext).await
-}
-
-/// [`api_gate`] for `Access::Page` routes: computed qsh only, refusals as HTML pages.
-pub async fn page_gate<B: MessageBody + 'static>(
-    req: ServiceRequest,
-    next: Next<B>,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    gate(req, next, QshPolicy::Computed).await
-}
-
-async fn gate<B: MessageBody + 'static>(
+/// Route middleware on every `Access::Api` and `Access::Page` route (the route table adds it with
+/// the route's QSH policy and doors): door, token, rate limits and licence are checked to the end
+/// before any extractor runs. Extractors run together and a failing one (a malformed body) drops
+/// the rest, so without this a bad body could answer before a bad token, and a registry read could
+/// be cancelled mid-statement, which panics in the SQLite adapter on actix's current-thread
+/// runtime. Both found by `cargo xtask dast`. Page refusals are HTML pages.
+pub async fn gate<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
     policy: QshPolicy,
+    doors: Doors,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    match authorize(req.request(), policy).await {
+    match authorize(req.request(), policy, doors).await {
         Ok(principal) => {
             req.extensions_mut().insert(Authenticated { principal, policy });
             next.call(req).await.map(ServiceResponse::map_into_left_body)
@@ -94,6 +87,16 @@ async fn gate<B: MessageBody + 'static>(
             Ok(req.into_response(problem.error_response()).map_into_right_body())
         }
     }
+}
+
+/// The door a request knocks on: `Authorization: Bearer …` is a Forge Invocation Token; anything
+/// else (`JWT …`, `?jwt=`, or no token at all) is Connect's, whose authenticator explains a refusal.
+pub fn door_of(facts: &RequestFacts<'_>) -> Door {
+    let bearer = facts
+        .authorization
+        .and_then(|value| value.split_once(' '))
+        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"));
+    if bearer { Door::Forge } else { Door::Connect }
 }
 
 /// The header a Forge invocation carries the user's Jira token in.
@@ -109,12 +112,23 @@ pub fn facts(req: &HttpRequest) -> RequestFacts<'_> {
     }
 }
 
-async fn authorize(req: &HttpRequest, policy: QshPolicy) -> Result<Principal, Problem> {
+async fn authorize(
+    req: &HttpRequest,
+    policy: QshPolicy,
+    doors: Doors,
+) -> Result<Principal, Problem> {
     let state = req.app_data::<web::Data<EdgeState>>().ok_or_else(|| {
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "")
     })?;
-    let principal =
-        state.authenticator.authenticate(&facts(req), policy).await.map_err(auth_problem)?;
+    let facts = facts(req);
+    let door = door_of(&facts);
+    let authenticator = match door {
+        Door::Connect => Some(&state.authenticator),
+        Door::Forge => state.forge.as_ref(),
+    }
+    .filter(|_| doors.accepts(door))
+    .ok_or_else(|| auth_problem(AuthError::DoorNotAccepted))?;
+    let principal = authenticator.authenticate(&facts, policy).await.map_err(auth_problem)?;
     if let Err(wait) = state.limits.check(&principal) {
         let mut problem = Problem::new(
             StatusCode::TOO_MANY_REQUESTS,

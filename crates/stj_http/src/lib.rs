@@ -13,7 +13,7 @@ pub mod routes;
 pub mod state;
 
 pub use config::{HttpConfig, RateLimitConfig};
-pub use routes::{Access, RouteSpec, routes};
+pub use routes::{Access, Doors, RouteSpec, routes};
 pub use state::EdgeState;
 
 /// The URL path of a front-end file in this release (`/static/<hash>/<file>`), for tests and tools.

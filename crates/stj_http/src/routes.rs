@@ -1,11 +1,14 @@
 //! The route table. The router is built from this table alone, so the auth matrix test that walks
 //! it sees every route the app exposes.
 
+use actix_web::body::BoxBody;
 use actix_web::http::Method;
+use actix_web::middleware::Next;
 use actix_web::{Route, middleware, web};
+use stj_core::QshPolicy;
 
 use crate::auth;
-use crate::handlers::{api, assets, health, lifecycle, pages, subtasks, templates, text};
+use crate::handlers::{api, assets, forge, health, lifecycle, pages, subtasks, templates, text};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +23,27 @@ pub enum Access {
     Api,
 }
 
+/// Which front doors a route accepts: the gate picks the authenticator by the token's scheme
+/// (`JWT …` or `?jwt=` → Connect, `Bearer …` → Forge) and refuses a door the route does not take
+/// (401 `door_not_accepted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doors {
+    Connect,
+    Forge,
+    Both,
+}
+
+impl Doors {
+    pub const fn accepts(self, door: stj_core::Door) -> bool {
+        matches!(
+            (self, door),
+            (Self::Both, _)
+                | (Self::Connect, stj_core::Door::Connect)
+                | (Self::Forge, stj_core::Door::Forge)
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RouteSpec {
     pub method: Method,
@@ -28,6 +52,8 @@ pub struct RouteSpec {
     /// A concrete path matching `path`, for tests and tools.
     pub example: &'static str,
     pub access: Access,
+    /// The doors a token may come through (meaningless for `Public`).
+    pub doors: Doors,
     handler: fn(Route) -> Route,
 }
 
@@ -39,7 +65,17 @@ impl RouteSpec {
         access: Access,
         handler: fn(Route) -> Route,
     ) -> Self {
-        Self { method, path, example, access, handler }
+        // The app's JSON API answers both doors; iframe pages and Connect lifecycle are Connect's.
+        let doors = match access {
+            Access::Api => Doors::Both,
+            Access::Public | Access::Lifecycle | Access::Page => Doors::Connect,
+        };
+        Self { method, path, example, access, doors, handler }
+    }
+
+    const fn doors(mut self, doors: Doors) -> Self {
+        self.doors = doors;
+        self
     }
 }
 
@@ -77,6 +113,10 @@ pub fn routes() -> Vec<RouteSpec> {
         RouteSpec::new(Method::POST, "/disabled", "/disabled", Lifecycle, |r| {
             r.to(lifecycle::disabled)
         }),
+        RouteSpec::new(Method::POST, "/forge/events", "/forge/events", Lifecycle, |r| {
+            r.to(forge::events)
+        })
+        .doors(Doors::Forge),
         RouteSpec::new(Method::GET, "/ui/issue-glance", "/ui/issue-glance", Page, |r| {
             r.to(pages::issue_glance)
         }),
@@ -184,10 +224,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         let mut allow = Vec::new();
         for spec in table.iter().filter(|spec| spec.path == path) {
             let route = (spec.handler)(web::method(spec.method.clone()));
-            // Authentication completes before any extractor reads the request (see `api_gate`).
+            // Authentication completes before any extractor reads the request (see `auth::gate`).
+            let doors = spec.doors;
             let route = match spec.access {
-                Access::Api => route.wrap(middleware::from_fn(auth::api_gate)),
-                Access::Page => route.wrap(middleware::from_fn(auth::page_gate)),
+                Access::Api => route.wrap(middleware::from_fn(move |req, next: Next<BoxBody>| {
+                    auth::gate(req, next, QshPolicy::ComputedOrContext, doors)
+                })),
+                Access::Page => route.wrap(middleware::from_fn(move |req, next: Next<BoxBody>| {
+                    auth::gate(req, next, QshPolicy::Computed, doors)
+                })),
                 Access::Public | Access::Lifecycle => route,
             };
             resource = resource.route(route);

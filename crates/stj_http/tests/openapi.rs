@@ -13,7 +13,7 @@ mod spec_matches_routes {
     use std::path::PathBuf;
 
     use serde_json::Value;
-    use stj_http::{Access, routes};
+    use stj_http::{Access, Doors, routes};
 
     const METHODS: [&str; 8] =
         ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
@@ -64,6 +64,14 @@ mod spec_matches_routes {
             .collect()
     }
 
+    /// What the route table says: `METHOD /path` → doors.
+    fn doors() -> BTreeMap<String, Doors> {
+        routes()
+            .iter()
+            .map(|r| (format!("{} {}", r.method, openapi_path(r.path)), r.doors))
+            .collect()
+    }
+
     fn tag(access: Access) -> &'static str {
         match access {
             Access::Public => "public",
@@ -74,13 +82,16 @@ mod spec_matches_routes {
     }
 
     /// The security requirement alternatives (each a single scheme) an operation may declare.
-    fn allowed_security(access: Access) -> &'static [&'static [&'static str]] {
-        match access {
-            Access::Public => &[&[]],
+    fn allowed_security(access: Access, doors: Doors) -> &'static [&'static [&'static str]] {
+        match (access, doors) {
+            (Access::Public, _) => &[&[]],
+            (_, Doors::Forge) => &[&["forgeInvocationToken"]],
             // Signed install for installed/uninstalled, the tenant JWT for enabled/disabled.
-            Access::Lifecycle => &[&["signedInstall"], &["connectJwt"]],
-            Access::Page => &[&["connectJwtQuery", "connectJwt"]],
-            Access::Api => &[&["contextJwt", "connectJwt"]],
+            (Access::Lifecycle, _) => &[&["signedInstall"], &["connectJwt"]],
+            (Access::Page, Doors::Connect) => &[&["connectJwtQuery", "connectJwt"]],
+            (Access::Api, Doors::Both) => &[&["contextJwt", "connectJwt", "forgeInvocationToken"]],
+            (Access::Api, Doors::Connect) => &[&["contextJwt", "connectJwt"]],
+            (Access::Page, _) => &[&["connectJwtQuery", "connectJwt", "forgeInvocationToken"]],
         }
     }
 
@@ -130,6 +141,7 @@ mod spec_matches_routes {
         let spec = spec();
         let ops = operations(&spec);
         let declared = spec["components"]["securitySchemes"].as_object().expect("securitySchemes");
+        let doors = doors();
         for (key, access) in table() {
             let Some(op) = ops.get(&key) else { continue };
             let schemes = security_of(op).unwrap_or_else(|| {
@@ -137,7 +149,7 @@ mod spec_matches_routes {
                     "{key}: needs its own `security` (`[]` for public), one scheme per alternative"
                 )
             });
-            let allowed = allowed_security(access);
+            let allowed = allowed_security(access, doors[&key]);
             assert!(
                 allowed.iter().any(|alt| *alt == schemes.as_slice()),
                 "{key} is {access:?}: security {schemes:?} must be one of {allowed:?}"

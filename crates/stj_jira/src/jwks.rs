@@ -7,9 +7,6 @@ use stj_core::{JwksError, JwksSource, TenantUrl};
 use crate::config::{ConfigError, JiraConfig};
 use crate::http;
 
-/// Atlassian's production JWKS for Forge Invocation Tokens.
-pub const FORGE_JWKS_URL: &str = "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json";
-
 #[derive(Debug, Clone)]
 pub struct HttpJwksSource {
     agent: ureq::Agent,

@@ -11,6 +11,6 @@ pub use config::{
     ATLASSIAN_INSTALL_KEYS_URL, ATLASSIAN_OAUTH_SERVER_URL, ConfigError, JiraConfig, RetryConfig,
 };
 pub use install_keys::HttpInstallKeySource;
-pub use jwks::{FORGE_JWKS_URL, HttpJwksSource};
+pub use jwks::HttpJwksSource;
 pub use licence::JiraLicenceSource;
 pub use rest::JiraIssueGateway;

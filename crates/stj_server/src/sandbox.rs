@@ -18,6 +18,7 @@ pub(crate) async fn serve(mut settings: Settings, environment: Environment) -> a
         }
         settings.jira.install_keys_url = sandbox.install_keys_url();
         settings.jira.oauth_server_url = sandbox.auth_server_url().to_owned();
+        settings.forge.jwks_url = sandbox.forge_jwks_url();
         tracing::info!(sandbox.url = sandbox.base_url(), "Jira sandbox running");
         Some(sandbox)
     } else {

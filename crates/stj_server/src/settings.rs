@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use stj_connect::ConnectConfig;
 use stj_core::SealingKey;
+use stj_forge::ForgeConfig;
 use stj_http::HttpConfig;
 use stj_jira::JiraConfig;
 use stj_privacy::Secret;
@@ -47,6 +48,8 @@ impl Environment {
 pub struct Settings {
     pub http: HttpConfig,
     pub connect: ConnectConfig,
+    /// The Forge door: the Forge app this backend is the remote of.
+    pub forge: ForgeConfig,
     pub registry: RegistryConfig,
     /// Entity locks (advisory locks on the registry's Postgres); defaults when absent.
     #[serde(default)]
@@ -141,6 +144,10 @@ impl Settings {
                 "jira.install_keys_url and jira.oauth_server_url must be https in production"
             );
             anyhow::ensure!(
+                self.forge.jwks_url.starts_with("https://"),
+                "forge.jwks_url must be https in production"
+            );
+            anyhow::ensure!(
                 self.https.mode != crate::https::HttpsMode::Off,
                 "https.mode cannot be off in production: the ALB reaches the task over HTTPS"
             );
@@ -157,6 +164,9 @@ impl Settings {
              keeps accepting a disabled or uninstalled tenant",
             stj_connect::tenants::MAX_TTL_SECS
         );
+        if self.forge.enabled() {
+            self.forge.check().map_err(anyhow::Error::msg)?;
+        }
         anyhow::ensure!(
             self.sealing.keys.contains_key(&self.sealing.active_key_id),
             "sealing.active_key_id {:?} has no key in sealing.keys",

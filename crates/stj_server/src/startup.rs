@@ -11,10 +11,16 @@ use stj_connect::{
     ConnectJwtAuthenticator, ConnectLicenceGate, InstallKeys, Lifecycle, TenantDirectory,
     descriptor,
 };
-use stj_core::{EntityLocks, InstallationRegistry, SecretSealer, SystemClock};
+use stj_core::{
+    Authenticator, EntityLocks, ForgeRegistry, InstallationRegistry, SecretSealer, SystemClock,
+};
+use stj_forge::{
+    DoorLicenceGate, FitVerifier, ForgeAuthenticator, ForgeEvents, ForgeKeys, InstallationLinks,
+};
 use stj_http::EdgeState;
 use stj_http::ratelimit::RateLimits;
-use stj_jira::{HttpInstallKeySource, JiraIssueGateway, JiraLicenceSource};
+use stj_jira::{HttpInstallKeySource, HttpJwksSource, JiraIssueGateway, JiraLicenceSource};
+use stj_registry::Registry;
 use stj_subtasks::{LibraryService, LocalLocks, SubtaskService};
 
 use crate::Settings;
@@ -87,10 +93,9 @@ impl Application {
     }
 }
 
-fn edge_state(
-    settings: &Settings,
-    registry: Arc<dyn InstallationRegistry>,
-) -> anyhow::Result<EdgeState> {
+fn edge_state(settings: &Settings, both: Arc<dyn Registry>) -> anyhow::Result<EdgeState> {
+    let registry: Arc<dyn InstallationRegistry> = both.clone();
+    let forge_registry: Arc<dyn ForgeRegistry> = both;
     let connect = &settings.connect;
     let sealer = SecretSealer::new(&settings.sealing.active_key_id, &settings.sealing.keys())
         .context("invalid sealing keys")?;
@@ -112,7 +117,8 @@ fn edge_state(
         Arc::clone(&tenants),
         Arc::clone(&authenticator),
         Arc::new(SystemClock),
-    );
+    )
+    .with_forge_links(Arc::clone(&forge_registry));
     let licence_source = Arc::new(JiraLicenceSource::new(&connect.app_key, &settings.jira)?);
     let gateway = Arc::new(JiraIssueGateway::new(
         &connect.app_key,
@@ -139,10 +145,14 @@ fn edge_state(
         tenants,
         Duration::from_secs(connect.licence_cache_secs),
     );
+    let licence = DoorLicenceGate::new(Arc::new(licence));
+    let forge = forge_door(settings, forge_registry)?;
     let limits = RateLimits::new(&settings.http.rate_limit)
         .map_err(|e| anyhow::anyhow!("http.rate_limit: {} limits must be positive", e.0))?;
     Ok(EdgeState {
         authenticator,
+        forge: forge.as_ref().map(|(door, _)| Arc::clone(door)),
+        forge_events: forge.map(|(_, events)| events),
         licence: Arc::new(licence),
         lifecycle: Arc::new(lifecycle),
         registry,
@@ -153,4 +163,29 @@ fn edge_state(
         config: settings.http.clone(),
         pages: stj_http::state::PageCache::default(),
     })
+}
+
+/// The Forge door's authenticator and its lifecycle events.
+type ForgeDoor = (Arc<dyn Authenticator>, Arc<ForgeEvents>);
+
+/// The Forge door, or `None` when `forge.app_id` is empty.
+/// The JWKS is fetched on the first FIT, not at start, so start-up needs no network.
+fn forge_door(
+    settings: &Settings,
+    registry: Arc<dyn ForgeRegistry>,
+) -> anyhow::Result<Option<ForgeDoor>> {
+    let forge = &settings.forge;
+    if !forge.enabled() {
+        tracing::warn!("forge.app_id is empty: the Forge door is off");
+        return Ok(None);
+    }
+    let source = HttpJwksSource::new(&forge.jwks_url, &settings.jira)?;
+    let keys = Arc::new(ForgeKeys::new(Arc::new(source), forge.ttl(), forge.min_refetch()));
+    let verifier = Arc::new(FitVerifier::new(keys, &forge.app_id, forge.leeway()));
+    // The same bound as Connect's tenant cache for a link made through another instance.
+    let ttl = Duration::from_secs(settings.connect.tenant_cache_secs);
+    let links = Arc::new(InstallationLinks::new(registry, ttl));
+    let door = ForgeAuthenticator::new(Arc::clone(&verifier), Arc::clone(&links));
+    let events = ForgeEvents::new(verifier, links, Arc::new(SystemClock));
+    Ok(Some((Arc::new(door), Arc::new(events))))
 }

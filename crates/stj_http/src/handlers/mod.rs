@@ -1,5 +1,6 @@
 pub(crate) mod api;
 pub(crate) mod assets;
+pub(crate) mod forge;
 pub(crate) mod health;
 pub(crate) mod items;
 pub(crate) mod lifecycle;

@@ -129,11 +129,13 @@ pub fn pair() -> Pair {
     let (port_a, port_b) = (free_port(), free_port());
     let public = format!("http://127.0.0.1:{port_a}");
     let keys_url = sandbox.install_keys_url();
+    let jwks_url = sandbox.forge_jwks_url();
     let env = [
         ("APP__REGISTRY__URL", database.as_str()),
         ("APP__CONNECT__BASE_URL", public.as_str()),
         ("APP__JIRA__INSTALL_KEYS_URL", keys_url.as_str()),
         ("APP__JIRA__OAUTH_SERVER_URL", sandbox.auth_server_url()),
+        ("APP__FORGE__JWKS_URL", jwks_url.as_str()),
     ];
     let a = Instance::serve(port_a, &env);
     let b = Instance::serve(port_b, &env);

@@ -13,6 +13,8 @@ mod config_files;
 #[cfg(test)]
 mod descriptor_schema;
 #[cfg(test)]
+mod forge_matrix;
+#[cfg(test)]
 mod headers;
 #[cfg(test)]
 mod https;
