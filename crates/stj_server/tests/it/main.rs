@@ -13,6 +13,8 @@ mod config_files;
 #[cfg(test)]
 mod descriptor_schema;
 #[cfg(test)]
+mod doors;
+#[cfg(test)]
 mod forge_matrix;
 #[cfg(test)]
 mod headers;

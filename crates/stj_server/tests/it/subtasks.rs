@@ -6,29 +6,42 @@ use stj_core::ClientKey;
 use stj_jira_sandbox::conformance::{Checked, check_recorded};
 use stj_jira_sandbox::{DEMO_ADMIN_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, DemoSeed, Fault, FaultKind};
 
-use crate::support::{Response, TestApp, spawn_app};
+use crate::support::{Door, Response, TestApp, spawn_app};
 
+/// The demo site and the door its users come through.
 struct Demo {
     app: TestApp,
     tenant: ClientKey,
     seed: DemoSeed,
+    door: Door,
 }
 
 fn demo() -> Demo {
+    demo_through(Door::Connect)
+}
+
+/// A demo site installed through `door`: for Forge, a site that never had the Connect app.
+fn demo_through(door: Door) -> Demo {
     let app = spawn_app();
-    let tenant = app.install();
+    let tenant = app.install_through(door);
     let seed = app.sandbox.seed_demo(&tenant).unwrap();
-    Demo { app, tenant, seed }
+    Demo { app, tenant, seed, door }
 }
 
 impl Demo {
+    /// One request as `account` through the demo's door.
+    fn call(&self, method: &str, path: &str, account: &str, body: Option<&Value>) -> Response {
+        let who = self.app.credentials(self.door, &self.tenant, account);
+        self.app.request_as(&who, method, path, body.map(Value::to_string).as_deref(), &[])
+    }
+
     /// A POST as `account`; one to `…/subtasks` is a new click (a new idempotency key).
     fn post(&self, path: &str, account: &str, body: &Value) -> Response {
-        let auth = self.app.context_auth(&self.tenant, account);
+        let who = self.app.credentials(self.door, &self.tenant, account);
         let key = new_key();
         let headers: &[(&str, &str)] =
             if path.ends_with("/subtasks") { &[("Idempotency-Key", &key)] } else { &[] };
-        self.app.request_with("POST", path, Some(&auth), Some(&body.to_string()), headers)
+        self.app.request_as(&who, "POST", path, Some(&body.to_string()), headers)
     }
 
     /// One click: a new idempotency key.
@@ -38,15 +51,22 @@ impl Demo {
 
     /// The click that `key` names (a retry when it was sent before).
     fn apply_as(&self, key: &str, body: &Value) -> Response {
-        let auth = self.app.context_auth(&self.tenant, DEMO_MEMBER_ACCOUNT_ID);
+        let who = self.app.credentials(self.door, &self.tenant, DEMO_MEMBER_ACCOUNT_ID);
         let path = format!("/api/v1/issues/{}/subtasks", self.seed.parent_issue_key);
-        self.app.request_with(
-            "POST",
-            &path,
-            Some(&auth),
-            Some(&body.to_string()),
-            &[("Idempotency-Key", key)],
-        )
+        let headers = [("Idempotency-Key", key)];
+        self.app.request_as(&who, "POST", &path, Some(&body.to_string()), &headers)
+    }
+
+    /// Every Jira call went through this demo's door (`/ex/jira/{cloudId}` for Forge), and none
+    /// asked for a Connect user token when the door is Forge.
+    fn assert_jira_reached_through_the_door(&self) {
+        let requests = self.app.sandbox.requests();
+        let rest: Vec<_> = requests.iter().filter(|r| r.path.starts_with("/rest/api/3/")).collect();
+        assert!(!rest.is_empty());
+        let forge = self.door == Door::Forge;
+        assert!(rest.iter().all(|r| r.forge == forge), "{:?}: {rest:?}", self.door);
+        let grants = self.app.sandbox.request_count("POST /oauth2/token");
+        assert_eq!(grants == 0, forge, "{:?}: {grants} bearer grants", self.door);
     }
 
     /// The parent's subtasks as the sandbox stores them, oldest first.
@@ -89,7 +109,11 @@ fn expected(n: usize) -> Vec<String> {
 
 #[test]
 fn preview_renders_against_the_parent_and_writes_nothing() {
-    let demo = demo();
+    Door::ALL.into_iter().for_each(preview_through);
+}
+
+fn preview_through(door: Door) {
+    let demo = demo_through(door);
     let text = "Write release notes for {{parent.summary}} @parent #docs ~2h !High due:parent-1d\n  Mention the new flow";
     let res = demo.post(
         "/api/v1/issues/DEMO-1/subtasks/preview",
@@ -110,11 +134,16 @@ fn preview_renders_against_the_parent_and_writes_nothing() {
     assert!(item["dueDate"].is_string());
     assert!(demo.subtasks().is_empty(), "preview creates nothing");
     assert_eq!(demo.app.sandbox.request_count("POST /rest/api/3/issue/bulk"), 0);
+    demo.assert_jira_reached_through_the_door();
 }
 
 #[test]
 fn apply_creates_120_subtasks_in_typed_order_as_the_user_and_reapply_creates_nothing() {
-    let demo = demo();
+    Door::ALL.into_iter().for_each(apply_120_through);
+}
+
+fn apply_120_through(door: Door) {
+    let demo = demo_through(door);
     let body = json!({ "quickEntry": quick_entry(120) });
     let key = new_key();
     let res = demo.apply_as(&key, &body);
@@ -149,13 +178,8 @@ fn apply_creates_120_subtasks_in_typed_order_as_the_user_and_reapply_creates_not
 
     let apply_id = report["applyId"].as_str().unwrap();
     assert_eq!(apply_id, key, "the idempotency key is the application id");
-    let auth = demo.app.context_auth(&demo.tenant, DEMO_MEMBER_ACCOUNT_ID);
-    let result = demo.app.request(
-        "GET",
-        &format!("/api/v1/issues/DEMO-1/applications/{apply_id}"),
-        Some(&auth),
-        None,
-    );
+    let path = format!("/api/v1/issues/DEMO-1/applications/{apply_id}");
+    let result = demo.call("GET", &path, DEMO_MEMBER_ACCOUNT_ID, None);
     assert_eq!(result.status, 200, "{}", result.body);
     assert_eq!(result.json()["complete"], true);
     assert_eq!(result.json()["state"], "done");
@@ -164,12 +188,8 @@ fn apply_creates_120_subtasks_in_typed_order_as_the_user_and_reapply_creates_not
         (json!(120), json!(120))
     );
     assert_eq!(result.json()["keys"].as_array().unwrap().len(), 120);
-    let unknown = demo.app.request(
-        "GET",
-        &format!("/api/v1/issues/DEMO-1/applications/{}", new_key()),
-        Some(&auth),
-        None,
-    );
+    let path = format!("/api/v1/issues/DEMO-1/applications/{}", new_key());
+    let unknown = demo.call("GET", &path, DEMO_MEMBER_ACCOUNT_ID, None);
     assert_eq!(
         (unknown.status, unknown.json()["code"].clone()),
         (404, json!("application_not_found"))
@@ -187,6 +207,7 @@ fn apply_creates_120_subtasks_in_typed_order_as_the_user_and_reapply_creates_not
         }
     }
     assert!(validated >= 6, "validated {validated} requests");
+    demo.assert_jira_reached_through_the_door();
 }
 
 /// Applies until Jira lets it finish, as a user pressing "retry" would; at most `tries`.
@@ -221,15 +242,20 @@ fn faults_at_every_step_end_with_exactly_the_120_subtasks_in_order() {
         ("POST /rest/api/3/issue/bulk", FaultKind::DropConnection, 1),
         ("POST /rest/api/3/issue/bulk", FaultKind::Timeout { ms: 7_000 }, 1),
     ];
-    for (route, fault, times) in faults {
-        let demo = demo();
+    let cases = Door::ALL.into_iter().flat_map(|door| faults.iter().map(move |f| (door, f)));
+    // The bearer grant is Connect's: the Forge door has no token endpoint to fail.
+    let cases =
+        cases.filter(|(door, (route, ..))| *door == Door::Connect || !route.contains("oauth2"));
+    for (door, (route, fault, times)) in cases {
+        let (route, times) = (*route, *times);
+        let demo = demo_through(door);
         demo.app.sandbox.add_fault(Fault::new(route, fault.clone()).times(times));
         let body = json!({ "quickEntry": quick_entry(120) });
         let report = apply_until_done(&demo, &body, 6);
         assert_eq!(
             demo.summaries(),
             expected(120),
-            "{route} {fault:?}: exactly 120, in order, no duplicate"
+            "{door:?} {route} {fault:?}: exactly 120, in order, no duplicate"
         );
         assert_eq!(report["created"].as_u64().unwrap() + report["existing"].as_u64().unwrap(), 120);
     }
@@ -393,9 +419,15 @@ fn rival_formats_import_into_quick_entry_and_quick_entry_checks_per_line() {
 
 #[test]
 fn save_a_template_then_preview_and_apply_it_from_the_library() {
-    let demo = demo();
-    let auth = demo.app.context_auth(&demo.tenant, DEMO_MEMBER_ACCOUNT_ID);
-    let library = demo.app.request("GET", "/api/v1/templates?scope=personal", Some(&auth), None);
+    Door::ALL.into_iter().for_each(templates_through);
+}
+
+fn templates_through(door: Door) {
+    let demo = demo_through(door);
+    let member = |method: &str, path: &str, body: Option<&Value>| {
+        demo.call(method, path, DEMO_MEMBER_ACCOUNT_ID, body)
+    };
+    let library = member("GET", "/api/v1/templates?scope=personal", None);
     assert_eq!(
         (library.status, library.json()["revision"].clone()),
         (200, json!(0)),
@@ -406,21 +438,12 @@ fn save_a_template_then_preview_and_apply_it_from_the_library() {
         { "id": "launch", "name": "Launch checklist", "quickEntry": quick_entry(120) },
         { "id": "tiny", "name": "Tiny", "description": "two steps", "quickEntry": "One @me\nTwo #x" }
     ]});
-    let saved = demo.app.request(
-        "PUT",
-        "/api/v1/templates?scope=personal",
-        Some(&auth),
-        Some(&save.to_string()),
-    );
+    let saved = member("PUT", "/api/v1/templates?scope=personal", Some(&save));
     assert_eq!((saved.status, saved.json()["revision"].clone()), (200, json!(1)), "{}", saved.body);
 
     // A second tab still holding revision 0 is refused, and is shown the current library.
-    let stale = demo.app.request(
-        "PUT",
-        "/api/v1/templates?scope=personal",
-        Some(&auth),
-        Some(&json!({ "revision": 0, "templates": [] }).to_string()),
-    );
+    let empty = json!({ "revision": 0, "templates": [] });
+    let stale = member("PUT", "/api/v1/templates?scope=personal", Some(&empty));
     assert_eq!(
         (stale.status, stale.json()["code"].clone()),
         (409, json!("revision_conflict")),
@@ -429,7 +452,7 @@ fn save_a_template_then_preview_and_apply_it_from_the_library() {
     );
     assert_eq!(stale.json()["current"]["templates"].as_array().unwrap().len(), 2);
 
-    let one = demo.app.request("GET", "/api/v1/templates/tiny?scope=personal", Some(&auth), None);
+    let one = member("GET", "/api/v1/templates/tiny?scope=personal", None);
     assert_eq!(one.status, 200, "{}", one.body);
     assert_eq!(one.json()["template"]["quickEntry"], "One @me\nTwo #x");
 
@@ -457,60 +480,43 @@ fn save_a_template_then_preview_and_apply_it_from_the_library() {
         "retrying the click creates nothing"
     );
 
-    let deleted = demo.app.request(
-        "DELETE",
-        "/api/v1/templates/tiny?scope=personal&revision=1",
-        Some(&auth),
-        None,
-    );
+    let deleted = member("DELETE", "/api/v1/templates/tiny?scope=personal&revision=1", None);
     assert_eq!(
         (deleted.status, deleted.json()["revision"].clone()),
         (200, json!(2)),
         "{}",
         deleted.body
     );
-    let gone = demo.app.request("GET", "/api/v1/templates/tiny?scope=personal", Some(&auth), None);
+    let gone = member("GET", "/api/v1/templates/tiny?scope=personal", None);
     assert_eq!(gone.status, 404);
 
     // Bad templates are refused per template and line, and nothing is written.
     let bad = json!({ "revision": 2, "templates": [{ "id": "Bad Id", "name": "x", "quickEntry": "ok\nbroken ~2x" }] });
-    let res = demo.app.request(
-        "PUT",
-        "/api/v1/templates?scope=personal",
-        Some(&auth),
-        Some(&bad.to_string()),
-    );
+    let res = member("PUT", "/api/v1/templates?scope=personal", Some(&bad));
     assert_eq!(
         (res.status, res.json()["code"].clone()),
         (400, json!("subtasks_invalid")),
         "{}",
         res.body
     );
-    let after = demo.app.request("GET", "/api/v1/templates?scope=personal", Some(&auth), None);
+    let after = member("GET", "/api/v1/templates?scope=personal", None);
     assert_eq!(after.json()["revision"], 2);
 
     // Shared templates need project administration; the member may not write them.
     let shared =
-        json!({ "revision": 0, "templates": [{ "id": "t", "name": "t", "quickEntry": "x" }] })
-            .to_string();
-    let res = demo.app.request(
-        "PUT",
-        "/api/v1/templates?scope=project&project=DEMO",
-        Some(&auth),
-        Some(&shared),
-    );
+        json!({ "revision": 0, "templates": [{ "id": "t", "name": "t", "quickEntry": "x" }] });
+    let res = member("PUT", "/api/v1/templates?scope=project&project=DEMO", Some(&shared));
     assert_eq!(res.status, 403, "{}", res.body);
-    let admin = demo.app.context_auth(&demo.tenant, DEMO_ADMIN_ACCOUNT_ID);
-    let res = demo.app.request(
+    let res = demo.call(
         "PUT",
         "/api/v1/templates?scope=project&project=DEMO",
-        Some(&admin),
+        DEMO_ADMIN_ACCOUNT_ID,
         Some(&shared),
     );
     assert_eq!(res.status, 200, "{}", res.body);
-    let res =
-        demo.app.request("GET", "/api/v1/templates?scope=project&project=DEMO", Some(&auth), None);
+    let res = member("GET", "/api/v1/templates?scope=project&project=DEMO", None);
     assert_eq!(res.json()["templates"][0]["id"], "t", "members read shared templates");
+    demo.assert_jira_reached_through_the_door();
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::sync::{Mutex, Once, OnceLock};
 
 use actix_web::dev::ServerHandle;
 use stj_core::ClientKey;
-use stj_jira_sandbox::{JiraSandbox, SandboxConfig};
+use stj_jira_sandbox::{ForgeTokenRequest, JiraSandbox, SandboxConfig};
 use stj_server::settings::TelemetryConfig;
 use stj_server::{Application, Environment, Settings, telemetry};
 
@@ -85,6 +85,25 @@ pub enum Db {
     Postgres,
     /// Postgres at a given URL (e.g. through a proxy the test controls).
     PostgresAt(String),
+}
+
+/// Which front door a test goes through: the same API either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// Connect: the tenant's context JWT; the app reaches Jira through the JWT bearer grant.
+    Connect,
+    /// Forge Remote: a FIT and the user's `x-forge-oauth-user` token, fresh per request.
+    Forge,
+}
+
+impl Door {
+    pub const ALL: [Self; 2] = [Self::Connect, Self::Forge];
+}
+
+/// What one request carries to authenticate through a door.
+pub struct Credentials {
+    pub authorization: String,
+    pub headers: Vec<(String, String)>,
 }
 
 /// The app, on a loopback port, with its own registry and its own Jira sandbox.
@@ -239,6 +258,54 @@ impl TestApp {
             .collect();
         let body = res.body_mut().read_to_string().unwrap_or_default();
         Response { status, headers, body }
+    }
+
+    /// A new site with the app installed through `door`: Connect's signed install, or Forge's
+    /// `avi:forge:installed:app` on a site that never had the Connect app.
+    pub fn install_through(&self, door: Door) -> ClientKey {
+        match door {
+            Door::Connect => self.install(),
+            Door::Forge => {
+                let (site, status) =
+                    block_on(self.sandbox.install_forge(&self.url)).expect("forge install");
+                assert!((200..300).contains(&status), "avi:forge:installed:app answered {status}");
+                site.client_key
+            }
+        }
+    }
+
+    /// Credentials for `account_id` on `client_key` through `door`, minted for one request.
+    pub fn credentials(&self, door: Door, client_key: &ClientKey, account_id: &str) -> Credentials {
+        match door {
+            Door::Connect => Credentials {
+                authorization: self.context_auth(client_key, account_id),
+                headers: Vec::new(),
+            },
+            Door::Forge => {
+                let request = ForgeTokenRequest::user(client_key, account_id);
+                let tokens = self.sandbox.forge_tokens(&request).expect("forge tokens");
+                let user = tokens.user_token.expect("a user invocation has a user token");
+                Credentials {
+                    authorization: format!("Bearer {}", tokens.fit.expose()),
+                    headers: vec![("x-forge-oauth-user".to_owned(), user.expose().clone())],
+                }
+            }
+        }
+    }
+
+    /// [`Self::request_with`] carrying `who`'s credentials.
+    pub fn request_as(
+        &self,
+        who: &Credentials,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        extra_headers: &[(&str, &str)],
+    ) -> Response {
+        let mut headers: Vec<(&str, &str)> =
+            who.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        headers.extend_from_slice(extra_headers);
+        self.request_with(method, path, Some(&who.authorization), body, &headers)
     }
 
     /// A context token for `account_id` on `client_key` (licence active).
