@@ -71,6 +71,16 @@ async fn install_and_seed(sandbox: &JiraSandbox, settings: &Settings) {
                 http.status = done.status,
                 "app installed into the Jira sandbox through the signed-install handshake"
             );
+            // The same site installs the Forge app too (a Connect app on Forge: the `installed`
+            // payload named its installation), so the host pages can open it through either door.
+            let forge = sandbox.forge_install(&done.tenant.client_key, &settings.connect.base_url);
+            match forge.await {
+                Ok(status) => tracing::info!(
+                    http.status = status,
+                    "Forge app installed into the sandbox site (avi:forge:installed:app)"
+                ),
+                Err(err) => tracing::error!(error = %err, "installing the Forge app failed"),
+            }
             match sandbox.seed_demo(&done.tenant.client_key) {
                 Ok(seed) => tracing::info!(
                     demo.project = %seed.project_key,
