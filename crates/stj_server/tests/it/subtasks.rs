@@ -196,12 +196,12 @@ fn apply_120_through(door: Door) {
     );
 
     // Every request the app sent to Jira conforms to Atlassian's published spec.
-    let mut validated = 0;
+    let mut validated = 0_u32;
     for request in
         demo.app.sandbox.requests().into_iter().filter(|r| r.path.starts_with("/rest/api/3/"))
     {
         match check_recorded(&request) {
-            Ok(Checked::Validated) => validated += 1,
+            Ok(Checked::Validated) => validated = validated.saturating_add(1),
             Ok(Checked::NotInSpec) => {}
             Err(e) => panic!("{} {} does not conform: {e}", request.method, request.path),
         }
