@@ -138,11 +138,13 @@ pub fn spawn_app_with(db: Db, overrides: &[(&str, &str)]) -> TestApp {
     migrate_once(&registry_url);
     let keys_url = sandbox.install_keys_url();
     let oauth_url = sandbox.auth_server_url().to_owned();
+    let jwks_url = sandbox.forge_jwks_url();
     let mut all: Vec<(&str, &str)> = vec![
         ("APP__CONNECT__BASE_URL", &url),
         ("APP__REGISTRY__URL", &registry_url),
         ("APP__JIRA__INSTALL_KEYS_URL", &keys_url),
         ("APP__JIRA__OAUTH_SERVER_URL", &oauth_url),
+        ("APP__FORGE__JWKS_URL", &jwks_url),
         // Backoff without Retry-After starts small so fault tests stay quick.
         ("APP__JIRA__RETRY__INITIAL_BACKOFF_MS", "20"),
         ("APP__JIRA__RETRY__MAX_BACKOFF_MS", "3000"),
