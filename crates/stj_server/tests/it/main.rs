@@ -15,6 +15,8 @@ mod descriptor_schema;
 #[cfg(test)]
 mod doors;
 #[cfg(test)]
+mod forge_door;
+#[cfg(test)]
 mod forge_matrix;
 #[cfg(test)]
 mod headers;
