@@ -83,6 +83,8 @@ class ConnectAuth(requests.auth.AuthBase):
         in_query = token is not None and names[0] == "connectJwtQuery" and not token.startswith("Bearer ")
         if in_query:
             raw_query = "&".join(filter(None, [raw_query, "jwt=" + connect._encode(token)]))
+        elif token is not None and names == ["forgeInvocationToken"]:
+            r.headers["Authorization"] = "Bearer " + token
         elif token is not None:
             r.headers["Authorization"] = token if token.startswith("Bearer ") else "JWT " + token
         r.url = urlunsplit((url.scheme, url.netloc, url.path, raw_query, url.fragment))
@@ -100,6 +102,13 @@ class ConnectAuth(requests.auth.AuthBase):
     def token(self, r: requests.PreparedRequest, names: list[str], path: str, raw_query: str) -> str:
         issuer = self.issuer(r, names)
         claims = connect.claims(issuer, connect.qsh(r.method, path, raw_query), sub=CTX["account_id"])
+        if names == ["forgeInvocationToken"]:
+            # Forge's side of the door: a system FIT for the main tenant's site, minted by the sandbox.
+            answer = requests.post(
+                f"{CTX['sandbox_url']}/__sandbox/forge/tokens", json={"clientKey": issuer}, timeout=30
+            )
+            answer.raise_for_status()
+            return answer.json()["fit"]
         if names == ["signedInstall"]:
             claims["aud"] = [CTX["app_url"]]
             answer = requests.post(f"{CTX['sandbox_url']}/__sandbox/tokens/install", json=claims, timeout=30)

@@ -30,6 +30,7 @@ pub(crate) const LAYERS: &[(&str, Layer)] = &[
     ("stj_privacy", Layer::Domain),
     ("stj_core", Layer::Domain),
     ("stj_connect", Layer::Domain),
+    ("stj_forge", Layer::Domain),
     ("stj_validation", Layer::Domain),
     ("stj_templates", Layer::Domain),
     ("stj_subtasks", Layer::Domain),
