@@ -122,6 +122,22 @@ pub fn check_recorded(request: &RecordedRequest) -> Result<Checked, ConformanceE
     check_request(method, template, body.as_ref()).map(|()| Checked::Validated)
 }
 
+/// The OAuth 2.0 scope sets that each allow `METHOD /template` (the spec's
+/// `x-atlassian-oauth2-scopes`: the classic set and the granular one); empty when it names none.
+pub fn operation_scopes(
+    method: &str,
+    template: &str,
+) -> Result<Vec<Vec<String>>, ConformanceError> {
+    let (_, op) = Spec::get()?.operation(method, template)?;
+    let sets = op.get("x-atlassian-oauth2-scopes").and_then(Value::as_array);
+    Ok(sets
+        .into_iter()
+        .flatten()
+        .filter_map(|set| set.get("scopes").and_then(Value::as_array))
+        .map(|scopes| scopes.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .collect())
+}
+
 /// The loaded spec and the validators compiled from it so far.
 struct Spec {
     document: Value,

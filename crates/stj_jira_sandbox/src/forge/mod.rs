@@ -8,6 +8,7 @@ mod keys;
 mod lifecycle;
 mod oauth;
 mod rest;
+mod scopes;
 
 use actix_web::{HttpResponse, web};
 use stj_core::ClientKey;
@@ -17,6 +18,7 @@ pub use fit::{FIT_ISSUER, ForgeTokenRequest, ForgeTokens};
 pub use keys::SignWith;
 pub use lifecycle::{FORGE_EVENTS_PATH, ForgeEvent};
 pub use oauth::FORGE_TOKEN_TTL_SECS;
+pub(crate) use scopes::covers as scopes_cover;
 
 use crate::server::lock;
 use crate::tenants::{Tenant, random_client_key};
@@ -34,6 +36,8 @@ pub(crate) struct Forge {
     pub app_id: String,
     /// `app.environment.id`: one development environment per sandbox.
     pub environment_id: String,
+    /// The manifest's `permissions.scopes`, when a test sets them.
+    pub scopes: std::sync::Mutex<Option<Vec<String>>>,
 }
 
 impl Forge {
@@ -42,6 +46,7 @@ impl Forge {
             keys: keys::ForgeKeys::new(),
             app_id: app_id.to_owned(),
             environment_id: random_client_key(),
+            scopes: std::sync::Mutex::new(None),
         }
     }
 }

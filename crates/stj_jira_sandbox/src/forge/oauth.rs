@@ -21,6 +21,8 @@ const TOKEN_ISSUER: &str = "stj-sandbox/forge-oauth";
 pub(crate) struct TokenGrant {
     pub cloud_id: String,
     pub account_id: String,
+    /// The token's `scope` (space-separated); `None`: unrestricted.
+    pub scopes: Option<Vec<String>>,
 }
 
 impl Sandbox {
@@ -41,6 +43,9 @@ impl Sandbox {
             "cloudId": site.cloud_id,
             "kind": kind,
         });
+        if let (Some(obj), Some(scopes)) = (claims.as_object_mut(), self.forge_scopes()) {
+            obj.insert("scope".to_owned(), json!(scopes.join(" ")));
+        }
         apply_overrides(&mut claims, &request.token_claims)?;
         sign_hs256_key(&self.forge.keys.oauth, &claims).map(Secret::new)
     }
@@ -63,6 +68,9 @@ impl Sandbox {
         }
         let cloud_id = claims.custom.get("cloudId").and_then(Value::as_str).ok_or("no cloudId")?;
         let account_id = claims.subject.ok_or("no sub")?;
-        Ok(TokenGrant { cloud_id: cloud_id.to_owned(), account_id })
+        let scopes = claims.custom.get("scope").map(|scope| {
+            scope.as_str().unwrap_or_default().split_whitespace().map(str::to_owned).collect()
+        });
+        Ok(TokenGrant { cloud_id: cloud_id.to_owned(), account_id, scopes })
     }
 }

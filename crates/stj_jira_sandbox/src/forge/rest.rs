@@ -1,5 +1,6 @@
 //! Who calls `/ex/jira/{cloudId}/rest/api/3/...`: only a user or system token the sandbox minted
-//! for that very `cloudId`, unexpired, on a site with the app installed, for an active account.
+//! for that very `cloudId`, unexpired, on a site with the app installed, for an active account;
+//! with the token's scopes, which the REST gate checks against the operation.
 
 use crate::rest::Caller;
 use crate::server::lock;
@@ -12,7 +13,7 @@ impl Sandbox {
         &self,
         cloud_id: &str,
         authorization: Option<&str>,
-    ) -> Result<Caller, &'static str> {
+    ) -> Result<(Caller, Option<Vec<String>>), &'static str> {
         let token = authorization
             .and_then(|h| h.strip_prefix("Bearer "))
             .ok_or("missing Authorization: Bearer header")?;
@@ -30,10 +31,11 @@ impl Sandbox {
         if !installed || !active {
             return Err("app not installed or account inactive");
         }
-        Ok(Caller {
+        let caller = Caller {
             client_key: site.client_key,
             base_url: site.api_base_url,
             account_id: grant.account_id,
-        })
+        };
+        Ok((caller, grant.scopes))
     }
 }

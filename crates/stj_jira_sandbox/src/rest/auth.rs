@@ -11,6 +11,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde_json::json;
 use stj_core::ClientKey;
 
+use crate::forge::scopes_cover;
 use crate::server::lock;
 use crate::tokens::now_secs;
 use crate::{Sandbox, verify};
@@ -65,10 +66,19 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, Denied> {
     let state = req.app_data::<web::Data<Sandbox>>().ok_or(Denied::Unauthenticated)?;
     let authorization = req.headers().get("Authorization").and_then(|v| v.to_str().ok());
     if let Some(cloud_id) = req.match_info().get("cloudId") {
-        return state.forge_caller(cloud_id, authorization).map_err(|reason| {
+        let (caller, scopes) = state.forge_caller(cloud_id, authorization).map_err(|reason| {
             tracing::info!(reason, "sandbox refused a Forge token");
             Denied::Unauthenticated
-        });
+        })?;
+        let template = req.match_pattern().unwrap_or_default();
+        let template = template.strip_prefix(crate::rest::FORGE_PREFIX).unwrap_or_default();
+        return match scopes {
+            Some(granted) if !scopes_cover(&granted, req.method().as_str(), template) => {
+                tracing::info!(route = template, "Forge token lacks the operation's scopes");
+                Err(Denied::ScopeMismatch)
+            }
+            _ => Ok(caller),
+        };
     }
     let site = req.match_info().get("site");
     if let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ")) {

@@ -87,3 +87,34 @@ fn faults_apply_to_the_forge_paths() {
     assert_eq!(site.get(&myself, As::Bearer(&token)).status, 200);
     assert_eq!(site.sandbox.request_count("GET /rest/api/3/myself"), 2);
 }
+
+#[test]
+fn the_apps_scopes_must_cover_each_operation() {
+    let site = Site::populated();
+    let unrestricted = user_token(&tokens(&site, MAX, json!({})));
+    let scopes = ["read:jira-user", "read:user.property:jira", "write:user.property:jira"];
+    site.sandbox.set_forge_scopes(Some(scopes.iter().map(|s| (*s).to_owned()).collect()));
+    let forge = tokens(&site, MAX, json!({}));
+    let (api, token) = (forge.site.api_base_url.clone(), user_token(&forge));
+    let claims = stj_jira_sandbox::decode_claims_unverified(&token).unwrap();
+    assert_eq!(claims["scope"], scopes.join(" "));
+    let call = |method: &str, path: &str, token: &str| {
+        let body = (method == "PUT").then(|| json!(1).to_string());
+        site.call(method, &format!("{api}{path}"), body.as_deref(), As::Bearer(token))
+    };
+    // The classic set of one operation, the granular set of another.
+    assert_eq!(call("GET", "/rest/api/3/myself", &token).status, 200);
+    let property = format!("/rest/api/3/user/properties/k?accountId={MAX}");
+    assert_eq!(call("PUT", &property, &token).status, 201);
+    let denied = call("GET", "/rest/api/3/project/PROJ", &token);
+    assert_eq!(denied.status, 401);
+    assert_eq!(denied.body["message"], "Unauthorized; scope does not match");
+    assert_eq!(call("DELETE", &property, &token).status, 401, "delete:user.property:jira");
+    // A token minted before the app had scopes carries none and stays unrestricted.
+    assert_eq!(call("GET", "/rest/api/3/project/PROJ", &unrestricted).status, 200);
+    site.sandbox.set_forge_scopes(None);
+    assert_eq!(
+        call("GET", "/rest/api/3/project/PROJ", &user_token(&tokens(&site, MAX, json!({})))).status,
+        200
+    );
+}

@@ -128,6 +128,9 @@ pub fn spawn_app() -> TestApp {
 pub fn spawn_app_with(db: Db, overrides: &[(&str, &str)]) -> TestApp {
     init_logs();
     let sandbox = JiraSandbox::start(SandboxConfig::default()).expect("sandbox");
+    // Forge tokens carry the manifest's scopes, so every Jira call through the Forge door proves
+    // the manifest asks for enough.
+    sandbox.set_forge_scopes(Some(manifest_scopes()));
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let registry_url = match db {
@@ -164,6 +167,18 @@ pub fn spawn_app_with(db: Db, overrides: &[(&str, &str)]) -> TestApp {
     let server = rx.recv().expect("app started");
     let client = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     TestApp { url, app_key, sandbox, client, server }
+}
+
+/// `permissions.scopes` of `forge/manifest.yml`.
+pub fn manifest_scopes() -> Vec<String> {
+    let text =
+        std::fs::read_to_string(workspace_root().join("forge/manifest.yml")).expect("manifest");
+    let manifest: serde_json::Value = serde_yaml_ng::from_str(&text).expect("manifest is YAML");
+    let scopes = manifest.pointer("/permissions/scopes").and_then(|s| s.as_array());
+    let scopes: Vec<String> =
+        scopes.into_iter().flatten().filter_map(|s| s.as_str().map(str::to_owned)).collect();
+    assert!(!scopes.is_empty(), "the manifest names its scopes");
+    scopes
 }
 
 /// Migrations run once per database URL per test binary (concurrent runs would race).
