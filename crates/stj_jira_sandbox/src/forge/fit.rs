@@ -135,19 +135,15 @@ pub(crate) fn apply_overrides(
     overrides: &Map<String, Value>,
 ) -> Result<(), SandboxError> {
     for (path, value) in overrides {
+        let bad = |why: &str| SandboxError::Claims(format!("claim path {path:?}: {why}"));
         let mut segments: Vec<&str> = path.split('.').collect();
-        let last = segments.pop().filter(|s| !s.is_empty());
-        let last = last.ok_or_else(|| SandboxError::Claims(format!("bad claim path {path:?}")))?;
+        let last = segments.pop().filter(|s| !s.is_empty()).ok_or_else(|| bad("empty name"))?;
         let mut node = &mut *claims;
         for segment in segments {
-            let obj = node
-                .as_object_mut()
-                .ok_or_else(|| SandboxError::Claims(format!("{path:?} crosses a non-object")))?;
+            let obj = node.as_object_mut().ok_or_else(|| bad("crosses a non-object"))?;
             node = obj.entry(segment.to_owned()).or_insert_with(|| json!({}));
         }
-        let obj = node
-            .as_object_mut()
-            .ok_or_else(|| SandboxError::Claims(format!("{path:?} crosses a non-object")))?;
+        let obj = node.as_object_mut().ok_or_else(|| bad("crosses a non-object"))?;
         if value.is_null() {
             obj.remove(last);
         } else {
