@@ -100,6 +100,9 @@ impl JiraSandbox {
             .timeout_global(Some(Duration::from_secs(30)))
             .max_redirects(0)
             .http_status_as_error(false)
+            // No pooled connections: one the app closed while idle would fail the next call
+            // (a lost invoke or lifecycle event), and the sandbox's calls are few.
+            .max_idle_connections(0)
             .build()
             .into();
         let sandbox = web::Data::from(Arc::new(Sandbox {
