@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { session, open, appFrame, shot, axe, control, metric, HOST, APP } from "./lib.mjs";
+import { session, open, appFrame, shot, axe, control, metric, HOST, APP, DOOR } from "./lib.mjs";
 
 const LINES = Array.from({ length: 60 }, (_, i) => `Step ${i + 1} of the release #release${i % 3 === 0 ? " ~1h" : ""}`).join("\n");
 let tenant = "";
@@ -67,13 +67,16 @@ test("pick, preview and create 60 subtasks with progress and links", async (t) =
   await frame.waitForSelector("#picker-list [role=option]");
   const first = await frame.evaluate(() => Number(document.body.dataset.readyAt));
   metric("issue module: iframe load to interactive picker, first load", Math.round(first), "ms");
-  let bytes = 0;
-  for (const res of assets) {
-    const sizes = await res.request().sizes();
-    bytes += sizes.responseBodySize + sizes.responseHeadersSize;
+  // Through the Forge door Forge's CDN serves the front end, not the app.
+  if (DOOR === "connect") {
+    let bytes = 0;
+    for (const res of assets) {
+      const sizes = await res.request().sizes();
+      bytes += sizes.responseBodySize + sizes.responseHeadersSize;
+    }
+    metric("issue module: first load transfer from the app (gzip, all.js excluded)", bytes, "bytes");
+    assert.ok(bytes <= 100 * 1024, `first load transferred ${bytes} bytes`);
   }
-  metric("issue module: first load transfer from the app (gzip, all.js excluded)", bytes, "bytes");
-  assert.ok(bytes <= 100 * 1024, `first load transferred ${bytes} bytes`);
   // One load is noisy on a shared machine: the median of five more (warm browser cache, as a
   // user opening issue after issue has it).
   const times = [];
@@ -177,15 +180,16 @@ test("the same click sent twice at once (a network retry) creates once", async (
   const frame = await open(s, `/browse/${key}`);
   await control("POST", "/__sandbox/faults", { route: "POST /rest/api/3/issue/bulk", fault: { type: "latency", ms: 800 }, times: 1 });
   const reports = await frame.evaluate(async (issueKey) => {
+    // Through the page's own host seam (whichever door): the module instance the view uses.
+    const entry = document.querySelector("script[type=module]").src;
+    const host = await import(new URL("host.js", entry).href);
     const idempotencyKey = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
     const send = async () => {
-      const token = await AP.context.getToken();
-      const res = await fetch(`/api/v1/issues/${issueKey}/subtasks`, {
-        method: "POST",
-        headers: { Authorization: `JWT ${token}`, "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
-        body: JSON.stringify({ quickEntry: "One\nTwo\nThree\nFour\nFive" }),
+      const res = await host.request("POST", `/api/v1/issues/${issueKey}/subtasks`, {
+        headers: { "Idempotency-Key": idempotencyKey },
+        body: { quickEntry: "One\nTwo\nThree\nFour\nFive" },
       });
-      return res.json();
+      return JSON.parse(res.text);
     };
     return Promise.all([send(), send()]);
   }, key);

@@ -1,6 +1,7 @@
 // Shared helpers of the browser tests: Chromium through playwright-core, the sandbox's Jira
-// host pages, the app's iframe, screenshots in light and dark, axe-core in every state, and a
-// guard that fails the run on any console error, page error or CSP violation.
+// host pages through one door (STJ_UI_DOOR: `cargo xtask ui` runs every suite once per door),
+// the app's iframe, screenshots in light and dark, axe-core in every state, and a guard that
+// fails the run on any console error, page error or CSP violation.
 
 import { chromium } from "playwright-core";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,6 +12,8 @@ import assert from "node:assert/strict";
 export const HOST = process.env.STJ_UI_HOST_URL || "http://127.0.0.1:8081";
 export const APP = process.env.STJ_UI_APP_URL || "http://127.0.0.1:8080";
 export const OUT = process.env.STJ_UI_OUT || "../target/ui";
+/** Which front door the host pages use: `connect` (iframes at the app) or `forge` (Custom UI). */
+export const DOOR = process.env.STJ_UI_DOOR || "connect";
 const EXECUTABLE = process.env.STJ_CHROMIUM || "/usr/bin/chromium";
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 mkdirSync(OUT, { recursive: true });
@@ -43,7 +46,7 @@ export async function session(t, { colorScheme = "light", expect = [] } = {}) {
   page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
   t.after(async () => {
     // Whatever the outcome, the last state is on disk to look at.
-    await page.screenshot({ path: join(OUT, `last-${t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`), fullPage: true }).catch(() => {});
+    await page.screenshot({ path: join(OUT, `${DOOR}-last-${t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`), fullPage: true }).catch(() => {});
     await browser.close();
   });
   return {
@@ -68,7 +71,7 @@ function isHandled(url, status) {
 /** Opens a host page (`/browse/DEMO-1`, …) as `as` (admin | member | unlicensed) in `theme`. */
 export async function open(s, path, { as = "admin", theme = "light" } = {}) {
   const sep = path.includes("?") ? "&" : "?";
-  await s.page.goto(`${HOST}${path}${sep}as=${as}&theme=${theme}`);
+  await s.page.goto(`${HOST}${path}${sep}as=${as}&theme=${theme}&door=${DOOR}`);
   return appFrame(s);
 }
 
@@ -84,7 +87,7 @@ export async function appFrame(s) {
 export async function shot(s, name) {
   shotCounter += 1;
   const suite = basename(process.argv[1] || "ui", ".test.mjs");
-  const file = join(OUT, `${suite}-${String(shotCounter).padStart(2, "0")}-${name}.png`);
+  const file = join(OUT, `${DOOR}-${suite}-${String(shotCounter).padStart(2, "0")}-${name}.png`);
   await s.page.screenshot({ path: file, fullPage: true });
   return file;
 }
@@ -97,7 +100,7 @@ export async function axe(frame, state) {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
   });
   const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  writeFileSync(join(OUT, `axe-${state}.json`), JSON.stringify(result, null, 2));
+  writeFileSync(join(OUT, `axe-${DOOR}-${state}.json`), JSON.stringify(result, null, 2));
   assert.deepEqual(serious, [], `axe (${state}): ${JSON.stringify(serious, null, 2)}`);
 }
 
@@ -114,7 +117,7 @@ export function metric(name, value, unit) {
   const file = join(OUT, "metrics.json");
   let all = {};
   try { all = JSON.parse(readFileSync(file, "utf8")); } catch { all = {}; }
-  all[name] = { value, unit };
+  all[`${DOOR} door: ${name}`] = { value, unit };
   writeFileSync(file, JSON.stringify(all, null, 2));
-  console.log(`metric ${name}: ${value} ${unit}`);
+  console.log(`metric (${DOOR} door) ${name}: ${value} ${unit}`);
 }

@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { session, open, appFrame, shot, axe } from "./lib.mjs";
+import { session, open, appFrame, shot, axe, HOST, DOOR } from "./lib.mjs";
 
 const PROJECT_PAGE = "/projects/DEMO/apps/project-subtask-templates";
 const PERSONAL_PAGE = "/plugins/servlet/ac/io.subtask-templates.jira/my-subtask-templates";
@@ -41,14 +41,23 @@ test("a project admin edits the shared templates; a member only reads them", asy
 });
 
 test("the unlicensed site gets a clear refusal and nothing to write with", async (t) => {
-  // The refusal is the page itself, answered 403 by design.
+  // Connect: the refusal is the page itself, answered 403 by design. Forge: the Custom UI loads
+  // from Forge's CDN and the API's licence refusal is what it shows.
   const s = await session(t, { expect: [[403, /\/ui\/issue-glance\?.*lic=none/]] });
-  await s.page.goto(`${(await import("./lib.mjs")).HOST}/browse/DEMO-1?as=unlicensed&theme=light`);
+  await s.page.goto(`${HOST}/browse/DEMO-1?as=unlicensed&theme=light&door=${DOOR}`);
   const handle = await s.page.waitForSelector("iframe#app-frame");
   const frame = await handle.contentFrame();
-  await frame.waitForSelector("[role=alert]");
-  assert.match(await frame.textContent("body"), /[Ll]icen[cs]e/);
-  assert.equal(await frame.locator("button").count(), 0);
+  if (DOOR === "connect") {
+    await frame.waitForSelector("[role=alert]");
+    assert.match(await frame.textContent("body"), /[Ll]icen[cs]e/);
+    assert.equal(await frame.locator("button").count(), 0);
+  } else {
+    // Forge has no page gate: every API call is refused (403 licence_inactive) and the view says
+    // why; nothing can be created.
+    await frame.waitForSelector(".message-warning");
+    assert.match(await frame.textContent(".message-warning"), /[Ll]icen[cs]e/);
+    assert.ok(await frame.locator("#create").isDisabled());
+  }
   await shot(s, "unlicensed");
   await axe(frame, "unlicensed");
   // A refusal page loads no script, so it cannot log anything; the host page stays clean too.

@@ -120,6 +120,17 @@ fn check_manifest_modules(manifest: &Path) -> anyhow::Result<()> {
 }
 
 fn npm_ci(dir: &Path) -> anyhow::Result<()> {
+    // npm writes node_modules/.package-lock.json last: newer than both manifests means this exact
+    // lockfile is installed (forge-check and ui both build; the second skips ~10 s of reinstall).
+    let modified = |name: &str| fs::metadata(dir.join(name)).and_then(|m| m.modified()).ok();
+    let installed = modified("node_modules/.package-lock.json");
+    if installed.is_some_and(|at| {
+        [modified("package-lock.json"), modified("package.json")]
+            .iter()
+            .all(|m| m.is_some_and(|m| m <= at))
+    }) {
+        return Ok(());
+    }
     // `npm ci` refuses a lockfile that does not match package.json: every version stays pinned.
     shell::run(
         Command::new("npm")

@@ -53,9 +53,10 @@ commands:
             auditable binary, CA roots, production config, uid 65532), SBOM (cargo-cyclonedx),
             cargo audit bin on the binary in the image, then the smoke test: the image's root
             read-only, /healthz and /readyz over HTTPS against a TLS PostgreSQL (needs root)
-  ui        [NAME ...] [--grep=PATTERN] [--keep]: browser tests (ui/tests/NAME.test.mjs) in headless Chromium against
-            the app + Jira sandbox as `dev` starts them, through the sandbox's host pages;
-            screenshots, axe results and timings in target/ui/
+  ui        [NAME ...] [--grep=PATTERN] [--door=connect|forge] [--keep]: browser tests
+            (ui/tests/NAME.test.mjs) in headless Chromium against the app + Jira sandbox as `dev`
+            starts them, through the sandbox's host pages, once per door (Connect iframes, then the
+            Forge app's Custom UI); screenshots, axe results and timings in target/ui/
   forge-build  the Forge Custom UI (target/forge/custom-ui/<resource>/): the front end with the
             host seam's Forge flavour and @forge/bridge bundled by esbuild (forge/package.json)
   forge-check  forge-build, then forge/manifest.yml through @forge/manifest's validators and

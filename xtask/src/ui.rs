@@ -3,7 +3,10 @@
 //! seed), on free ports and a fresh registry under `target/ui/`, then runs `ui/tests/*.test.mjs`
 //! (node's test runner, pinned playwright-core driving Debian's Chromium, pinned axe-core) through
 //! the sandbox's Jira host pages. Screenshots and the timing report land in `target/ui/`.
-//! `cargo xtask ui issue --grep=retry` runs one file's tests whose names match.
+//! Every suite runs once per door, each against a stack of its own: the Connect iframes, then
+//! `?door=forge` (the Forge app's Custom UI, `cargo xtask forge-build`, invoking the remote
+//! through the sandbox's stand-in for Forge). `cargo xtask ui issue --grep=retry --door=forge`
+//! runs one file's tests whose names match, through one door.
 
 use std::fs::{self, File};
 use std::path::Path;
@@ -36,6 +39,8 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let ui = root.join("ui");
     shell::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui))
         .context("npm ci in ui/ failed")?;
+    // The Forge door's Custom UI: every flow runs once per door.
+    crate::forge::build(&[])?;
     shell::run(cargo().args([
         "build",
         "-p",
@@ -46,11 +51,44 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         "subtask-templates",
     ]))?;
 
+    let doors: Vec<&str> = match args.iter().find_map(|a| a.strip_prefix("--door=")) {
+        Some(door) => vec![door],
+        None => DOORS.to_vec(),
+    };
+    // Both doors run even when the first fails: the two reports side by side say more.
+    let mut failed = Vec::new();
+    for door in doors {
+        anyhow::ensure!(DOORS.contains(&door), "--door={door}: the doors are {DOORS:?}");
+        let run = Run { chromium: &chromium, grep, filter: &filter, keep };
+        if let Err(err) = run_door(door, &run) {
+            note(format_args!("ui: the {door} door failed: {err:#}"));
+            failed.push(door);
+        }
+    }
+    anyhow::ensure!(failed.is_empty(), "browser tests failed through {failed:?}: target/ui/");
+    Ok(())
+}
+
+/// Every flow runs once per door: Connect's iframes, then the Forge app's Custom UI.
+const DOORS: [&str; 2] = ["connect", "forge"];
+
+struct Run<'a> {
+    chromium: &'a str,
+    grep: Option<&'a str>,
+    filter: &'a [&'a String],
+    keep: bool,
+}
+
+/// A fresh app + sandbox (new ports, new registry, new Jira content), the tests, then stop.
+fn run_door(door: &str, run: &Run<'_>) -> anyhow::Result<()> {
+    let root = project_root();
+    let out = target_dir().join("ui");
     let app_port = free_port()?;
     let sandbox_port = free_port()?;
     let app_url = format!("http://127.0.0.1:{app_port}");
     let host_url = format!("http://127.0.0.1:{sandbox_port}");
     let exe = target_dir().join("debug").join("subtask-templates");
+    let registry = format!("sqlite://{}", out.join(format!("stj-{door}.sqlite")).display());
     let server = |command: &str| {
         let mut cmd = Command::new(&exe);
         cmd.arg(command)
@@ -58,8 +96,9 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
             .env("APP_ENVIRONMENT", "local")
             .env("APP__HTTP__PORT", app_port.to_string())
             .env("APP__CONNECT__BASE_URL", &app_url)
-            .env("APP__REGISTRY__URL", format!("sqlite://{}", out.join("stj.sqlite").display()))
+            .env("APP__REGISTRY__URL", &registry)
             .env("APP__SANDBOX__PORT", sandbox_port.to_string())
+            .env("APP__SANDBOX__FORGE_CUSTOM_UI", crate::forge::custom_ui_dir())
             .env("APP__HTTP__CONNECT_JS_URL", format!("{host_url}/atlassian-connect/all.js"))
             // Jira's backoff shortened (as the DAST run does) so failure states show in seconds.
             .env("APP__JIRA__RETRY__INITIAL_BACKOFF_MS", "100")
@@ -69,30 +108,35 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     };
     shell::run(&mut server("migrate"))?;
     let mut cmd = server("serve");
-    let log = File::create(out.join("app.log"))?;
+    let log = File::create(out.join(format!("app-{door}.log")))?;
     cmd.stdout(Stdio::from(log.try_clone()?)).stderr(Stdio::from(log));
     let mut app = Background::spawn("the app with its Jira sandbox", &mut cmd)?;
     wait_ready(&mut app, &format!("{host_url}/browse/DEMO-1"))?;
-    note(format_args!("ui: app {app_url}, Jira host pages {host_url}/browse/DEMO-1"));
+    note(format_args!(
+        "ui ({door} door): app {app_url}, Jira host pages {host_url}/browse/DEMO-1?door={door}"
+    ));
 
     let mut test = Command::new("node");
     test.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-        .current_dir(&ui)
+        .current_dir(root.join("ui"))
         .env("STJ_UI_APP_URL", &app_url)
         .env("STJ_UI_HOST_URL", &host_url)
         .env("STJ_UI_OUT", &out)
-        .env("STJ_CHROMIUM", &chromium);
-    if let Some(pattern) = grep {
+        .env("STJ_UI_DOOR", door)
+        .env("STJ_CHROMIUM", run.chromium);
+    if let Some(pattern) = run.grep {
         test.arg(format!("--test-name-pattern={pattern}"));
     }
-    if filter.is_empty() {
+    if run.filter.is_empty() {
         test.arg("tests/");
     } else {
-        test.args(filter.iter().map(|f| format!("tests/{f}.test.mjs")));
+        test.args(run.filter.iter().map(|f| format!("tests/{f}.test.mjs")));
     }
     let result = shell::run(&mut test);
-    app.ensure_running().context("the app died during the browser tests (target/ui/app.log)")?;
-    if keep {
+    app.ensure_running().with_context(|| {
+        format!("the app died during the browser tests (target/ui/app-{door}.log)")
+    })?;
+    if run.keep {
         note(format_args!("ui: --keep: the stack runs until Ctrl-C"));
         std::thread::sleep(Duration::from_secs(u64::MAX / 4));
     }

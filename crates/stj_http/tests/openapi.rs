@@ -242,3 +242,121 @@ mod spec_matches_routes {
 #[cfg(test)]
 #[path = "openapi/bodies.rs"]
 mod bodies;
+
+/// The `x-forge` block lists the Forge app exactly as `forge/manifest.yml` declares it: its id and
+/// Connect key (the descriptor's), the remote, each Custom UI resource with its modules, each
+/// endpoint with its token and the operations it reaches, documented here.
+#[cfg(test)]
+mod forge_listing {
+    use std::collections::BTreeSet;
+    use std::path::PathBuf;
+
+    use serde_json::Value;
+
+    use super::spec_matches_routes::{operations, spec};
+
+    fn root_file(name: &str) -> String {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(name);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    fn manifest() -> Value {
+        serde_yaml_ng::from_str(&root_file("forge/manifest.yml")).expect("forge/manifest.yml")
+    }
+
+    fn list(value: &Value) -> &Vec<Value> {
+        value.as_array().unwrap_or_else(|| panic!("not a list: {value}"))
+    }
+
+    #[test]
+    fn app_identity_and_remote() {
+        let (spec, manifest) = (spec(), manifest());
+        let forge = &spec["x-forge"];
+        assert_eq!(forge["appId"], manifest["app"]["id"]);
+        assert_eq!(forge["connectKey"], manifest["app"]["connect"]["key"]);
+        let key = forge["connectKey"].as_str().expect("connectKey");
+        assert!(
+            root_file("config/base.toml").contains(&format!("app_key = \"{key}\"")),
+            "app.connect.key must be the Connect descriptor's app key (config/base.toml)"
+        );
+        let remotes = list(&manifest["remotes"]);
+        assert_eq!(remotes.len(), 1);
+        assert_eq!(forge["remote"]["key"], remotes[0]["key"]);
+        assert_eq!(forge["remote"]["baseUrl"], remotes[0]["baseUrl"]);
+    }
+
+    #[test]
+    fn custom_ui_resources_and_their_modules() {
+        let (spec, manifest) = (spec(), manifest());
+        let listed = list(&spec["x-forge"]["customUi"]["resources"]);
+        let resources = list(&manifest["resources"]);
+        assert_eq!(listed.len(), resources.len());
+        for resource in resources {
+            let key = &resource["key"];
+            let entry = listed.iter().find(|r| r["key"] == *key).expect("resource listed");
+            let path = resource["path"].as_str().expect("path");
+            assert_eq!(Some(path), entry["path"].as_str().map(|p| format!("../{p}")).as_deref());
+            let mut declared = BTreeSet::new();
+            for (kind, modules) in manifest["modules"].as_object().expect("modules") {
+                for module in list(modules).iter().filter(|m| m["resource"] == *key) {
+                    declared.insert((module["key"].to_string(), kind.clone()));
+                }
+            }
+            let documented: BTreeSet<(String, String)> = list(&entry["modules"])
+                .iter()
+                .map(|m| (m["key"].to_string(), m["type"].as_str().unwrap_or("").to_owned()))
+                .collect();
+            assert_eq!(documented, declared, "modules of resource {key}");
+        }
+    }
+
+    #[test]
+    fn endpoints_reach_documented_operations() {
+        let (spec, manifest) = (spec(), manifest());
+        let ops = operations(&spec);
+        let listed = list(&spec["x-forge"]["endpoints"]);
+        let endpoints = list(&manifest["modules"]["endpoint"]);
+        assert_eq!(listed.len(), endpoints.len());
+        for endpoint in endpoints {
+            let entry = listed.iter().find(|e| e["key"] == endpoint["key"]).expect("listed");
+            let auth = entry["auth"].as_str().expect("auth");
+            assert_eq!(endpoint["auth"][auth]["enabled"], Value::Bool(true), "{endpoint}");
+            assert_eq!(endpoint["auth"].as_object().map(|a| a.len()), Some(1), "one token kind");
+            let reaches = entry["operations"].as_str().expect("operations");
+            match endpoint["route"]["path"].as_str() {
+                Some(path) => {
+                    assert_eq!(reaches, format!("POST {path}"));
+                    assert!(ops.contains_key(reaches), "{reaches} is not documented");
+                }
+                None => {
+                    // The Custom UI's calls: every operation under the prefix accepts a FIT.
+                    let prefix = reaches.strip_suffix('*').expect("a path prefix");
+                    let under: Vec<_> = ops
+                        .iter()
+                        .filter(|(op, _)| {
+                            op.split_once(' ').is_some_and(|(_, p)| p.starts_with(prefix))
+                        })
+                        .collect();
+                    assert!(!under.is_empty(), "nothing documented under {prefix}");
+                    for (op, operation) in under {
+                        let fit = list(&operation["security"])
+                            .iter()
+                            .any(|req| req.get("forgeInvocationToken").is_some());
+                        assert!(fit, "{op} does not accept the Forge invocation token");
+                    }
+                }
+            }
+        }
+        // Every Custom UI module invokes the API endpoint; the lifecycle trigger the events one.
+        for (_, modules) in manifest["modules"].as_object().expect("modules") {
+            for module in list(modules).iter().filter(|m| m.get("resource").is_some()) {
+                assert_eq!(module["resolver"]["endpoint"], "stj-api", "{module}");
+            }
+        }
+        let triggers = list(&manifest["modules"]["trigger"]);
+        let events = listed.iter().find(|e| e["key"] == "stj-events").expect("stj-events");
+        assert_eq!(triggers.len(), 1);
+        assert_eq!(triggers[0]["endpoint"], "stj-events");
+        assert_eq!(triggers[0]["events"], events["events"]);
+    }
+}
