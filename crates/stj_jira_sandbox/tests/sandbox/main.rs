@@ -13,6 +13,7 @@ mod forge_lifecycle;
 mod forge_rest;
 mod forge_tokens;
 mod host;
+mod host_forge;
 mod host_pages;
 mod install_keys;
 mod jira;
