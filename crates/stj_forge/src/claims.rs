@@ -13,6 +13,8 @@ pub(crate) struct FitClaims {
     /// The calling user's account id; absent for system invocations (lifecycle events).
     #[serde(default)]
     pub(crate) principal: Option<String>,
+    #[serde(default)]
+    pub(crate) iat: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jwt_simple::prelude::RS256PublicKey;
+use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 
 use stj_core::JwksSource;
@@ -32,15 +32,26 @@ pub enum KeyError {
     Unavailable(#[source] anyhow::Error),
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct KeySet {
-    keys: HashMap<String, Arc<RS256PublicKey>>,
+    keys: HashMap<String, Arc<DecodingKey>>,
     fetched_at: Option<Instant>,
     attempted_at: Option<Instant>,
 }
 
+/// By hand: the keys print as their ids (`DecodingKey` has no `Debug`).
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySet")
+            .field("kids", &self.keys.keys().collect::<Vec<_>>())
+            .field("fetched_at", &self.fetched_at)
+            .field("attempted_at", &self.attempted_at)
+            .finish()
+    }
+}
+
 enum Lookup {
-    Hit(Arc<RS256PublicKey>),
+    Hit(Arc<DecodingKey>),
     Unknown,
     Unavailable,
     Fetch,
@@ -76,7 +87,7 @@ impl ForgeKeys {
     }
 
     /// The RS256 key for `kid`.
-    pub async fn key(&self, kid: &str) -> Result<Arc<RS256PublicKey>, KeyError> {
+    pub async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, KeyError> {
         if let Some(answer) = self.answer(self.lookup(kid)) {
             return answer;
         }
@@ -91,7 +102,7 @@ impl ForgeKeys {
         }
     }
 
-    fn answer(&self, lookup: Lookup) -> Option<Result<Arc<RS256PublicKey>, KeyError>> {
+    fn answer(&self, lookup: Lookup) -> Option<Result<Arc<DecodingKey>, KeyError>> {
         match lookup {
             Lookup::Hit(key) => Some(Ok(key)),
             Lookup::Unknown => Some(Err(KeyError::Unknown)),
@@ -156,7 +167,7 @@ struct Jwk {
 /// The usable keys of a JWKS document: `kty: RSA`, `alg` RS256 (or absent: then pinned to RS256,
 /// the only algorithm this door accepts), `use` absent or `sig`, a `kid`, 2048-bit modulus or
 /// more. Any other entry is skipped; a document with no usable key is an error.
-pub(crate) fn parse_jwks(text: &str) -> anyhow::Result<HashMap<String, Arc<RS256PublicKey>>> {
+pub(crate) fn parse_jwks(text: &str) -> anyhow::Result<HashMap<String, Arc<DecodingKey>>> {
     let jwks: Jwks = serde_json::from_str(text)?;
     let mut keys = HashMap::new();
     for jwk in jwks.keys.into_iter().take(MAX_KEYS) {
@@ -168,16 +179,16 @@ pub(crate) fn parse_jwks(text: &str) -> anyhow::Result<HashMap<String, Arc<RS256
     Ok(keys)
 }
 
-fn usable(jwk: Jwk) -> Option<(String, RS256PublicKey)> {
+fn usable(jwk: Jwk) -> Option<(String, DecodingKey)> {
     let rs256 = jwk.kty.as_deref() == Some("RSA")
         && jwk.alg.as_deref().is_none_or(|alg| alg == "RS256")
         && jwk.usage.as_deref().is_none_or(|usage| usage == "sig");
     let kid = jwk.kid.filter(|kid| rs256 && !kid.is_empty() && kid.len() <= MAX_KID_LEN)?;
-    let n = URL_SAFE_NO_PAD.decode(jwk.n?.trim_end_matches('=')).ok()?;
-    let e = URL_SAFE_NO_PAD.decode(jwk.e?.trim_end_matches('=')).ok()?;
-    let modulus = n.iter().skip_while(|b| **b == 0).count();
-    if modulus < MIN_MODULUS_BYTES {
+    let (n, e) = (jwk.n?, jwk.e?);
+    let modulus = URL_SAFE_NO_PAD.decode(n.trim_end_matches('=')).ok()?;
+    let exponent = URL_SAFE_NO_PAD.decode(e.trim_end_matches('=')).ok()?;
+    if modulus.iter().skip_while(|b| **b == 0).count() < MIN_MODULUS_BYTES || exponent.is_empty() {
         return None;
     }
-    RS256PublicKey::from_components(&n, &e).ok().map(|key| (kid, key))
+    DecodingKey::from_rsa_components(&n, &e).ok().map(|key| (kid, key))
 }

@@ -2,12 +2,12 @@
 //! from the JWKS, `iss` = `forge/invocation-token`, `aud` = this app's ARI, `exp`/`nbf`/`iat`
 //! present and within the leeway. The order: header → key → signature and times → claims.
 
-use std::collections::HashSet;
 use std::sync::Arc;
-
-use jwt_simple::JWTError;
-use jwt_simple::prelude::*;
 use std::time::Duration;
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, Validation};
+use jwt_simple::prelude::Token;
 
 use stj_core::AuthError;
 
@@ -61,23 +61,22 @@ impl FitVerifier {
             KeyError::Unknown => AuthError::UnknownKey,
             KeyError::Unavailable(cause) => AuthError::Unavailable(cause),
         })?;
-        let options = VerificationOptions {
-            time_tolerance: Some(Duration::from_secs(self.leeway.as_secs()).into()),
-            max_token_length: Some(MAX_FIT_LEN),
-            allowed_issuers: Some(HashSet::from([FIT_ISSUER.to_owned()])),
-            allowed_audiences: Some(HashSet::from([self.app_ari.clone()])),
-            ..VerificationOptions::default()
-        };
-        let claims =
-            key.verify_token::<FitClaims>(token, Some(options)).map_err(|e| classify(&e))?;
-        // jwt-simple checks each time claim only when present; Forge always sends all three.
-        if claims.expires_at.is_none()
-            || claims.issued_at.is_none()
-            || claims.invalid_before.is_none()
-        {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.leeway = self.leeway.as_secs();
+        validation.validate_nbf = true;
+        validation.set_issuer(&[FIT_ISSUER]);
+        validation.set_audience(&[self.app_ari.as_str()]);
+        // Forge always sends all three times; a token without one is refused.
+        validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud"]);
+        let claims = jsonwebtoken::decode::<FitClaims>(token, &key, &validation)
+            .map_err(|e| classify(e.kind()))?
+            .claims;
+        // jsonwebtoken checks that `iat` is present, not that it is in the past.
+        let now = jsonwebtoken::get_current_timestamp();
+        if claims.iat.is_none_or(|iat| iat > now.saturating_add(validation.leeway)) {
             return Err(AuthError::Expired);
         }
-        claims.custom.into_verified(&self.app_ari)
+        claims.into_verified(&self.app_ari)
     }
 }
 
@@ -92,22 +91,19 @@ pub fn bearer(authorization: Option<&str>) -> Result<&str, AuthError> {
     Ok(token)
 }
 
-fn classify(err: &jwt_simple::Error) -> AuthError {
-    match err.downcast_ref::<JWTError>() {
-        Some(
-            JWTError::TokenHasExpired
-            | JWTError::ClockDrift
-            | JWTError::TokenNotValidYet
-            | JWTError::TokenIsTooOld,
-        ) => AuthError::Expired,
-        Some(JWTError::AlgorithmMismatch) => AuthError::Algorithm,
-        Some(JWTError::InvalidSignature) => AuthError::Signature,
-        Some(
-            JWTError::RequiredIssuerMismatch
-            | JWTError::RequiredIssuerMissing
-            | JWTError::RequiredAudienceMismatch
-            | JWTError::RequiredAudienceMissing,
-        ) => AuthError::Claims,
+fn classify(kind: &ErrorKind) -> AuthError {
+    match kind {
+        ErrorKind::ExpiredSignature | ErrorKind::ImmatureSignature => AuthError::Expired,
+        ErrorKind::MissingRequiredClaim(claim)
+            if matches!(claim.as_str(), "exp" | "nbf" | "iat") =>
+        {
+            AuthError::Expired
+        }
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => AuthError::Algorithm,
+        ErrorKind::InvalidSignature => AuthError::Signature,
+        ErrorKind::InvalidIssuer
+        | ErrorKind::InvalidAudience
+        | ErrorKind::MissingRequiredClaim(_) => AuthError::Claims,
         _ => AuthError::Malformed,
     }
 }
