@@ -68,6 +68,8 @@ impl Stack {
                 .env("APP__REGISTRY__URL", format!("sqlite://{}", registry.display()))
                 .env("APP__JIRA__INSTALL_KEYS_URL", format!("{sandbox_url}/install-keys"))
                 .env("APP__JIRA__OAUTH_SERVER_URL", &sandbox_url)
+                // The sandbox plays Forge: its JWKS signs the FITs the hooks mint.
+                .env("APP__FORGE__JWKS_URL", format!("{sandbox_url}/forge/.well-known/jwks.json"))
                 .env("APP__JIRA__RETRY__INITIAL_BACKOFF_MS", "100")
                 .env("APP__JIRA__RETRY__MAX_BACKOFF_MS", "500")
                 .env("APP__SANDBOX__ENABLED", "false")
