@@ -21,6 +21,7 @@ mod openapi;
 mod sast;
 mod sca;
 mod shell;
+mod stack;
 #[cfg(test)]
 mod tidy;
 mod tools;

@@ -118,6 +118,11 @@ impl Background {
         self.child.id()
     }
 
+    /// The child's stdout, if it was piped and not taken yet.
+    pub(crate) fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.stdout.take()
+    }
+
     /// An error if the process has already exited.
     pub(crate) fn ensure_running(&mut self) -> anyhow::Result<()> {
         match self.child.try_wait().with_context(|| format!("cannot check on {}", self.name))? {

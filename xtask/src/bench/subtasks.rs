@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use crate::bench::Stack;
+use crate::bench::stack::Stack;
 use crate::shell::note;
 
 /// Subtasks created per application.

@@ -2,21 +2,18 @@
 //! local mode on a fresh, migrated SQLite registry with a throwaway sealing key, installed into
 //! two sandbox tenants through the signed-install handshake.
 
-use std::fs::{self, File};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::fs;
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
 use crate::dast::options::Options;
 use crate::shell::{self, Background, free_port, note};
+use crate::stack::{self as loopback, APP_KEY, control_agent};
 
-const APP_KEY: &str = "io.subtask-templates.jira";
 /// Beyond anything the runs send: the gate tests answers, not the limiter (tests cover 429s).
 const RAISED_RATE_LIMIT: &str = "1000000";
-const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 pub(crate) struct Stack {
@@ -35,58 +32,43 @@ impl Stack {
         super::fresh_dir(&options.dir)?;
         let dir = options.dir.clone();
         let release = options.target.join("release");
-        let exe = |name: &str| release.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-        let control: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .max_redirects(0)
-            .build()
-            .into();
-
+        let control = control_agent();
         let sandbox_port = options.sandbox_port.map_or_else(free_port, Ok)?;
-        let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
-        let mut cmd = Command::new(exe("stj_jira_sandbox"));
-        cmd.args(["--port", &sandbox_port.to_string()]);
-        log_to(&mut cmd, &dir.join("sandbox.log"))?;
-        let mut sandbox = Background::spawn("the Jira sandbox", &mut cmd)?;
-        wait_ready(&control, &mut sandbox, &format!("{sandbox_url}/__sandbox/faults"))?;
+        let (sandbox, sandbox_url) =
+            loopback::start_sandbox(&control, &release, sandbox_port, &dir.join("sandbox.log"))?;
 
         let app_port = options.app_port.map_or_else(free_port, Ok)?;
         let app_url = format!("http://127.0.0.1:{app_port}");
         let sealing_key = throwaway_key();
         let registry = dir.join("registry.sqlite");
         let app = |command: &str| {
-            let mut cmd = Command::new(exe("subtask-templates"));
-            cmd.arg(command)
-                .current_dir(&dir)
+            let mut cmd = loopback::app_command(
+                &release,
+                command,
+                app_port,
+                &sandbox_url,
+                &registry,
+                RAISED_RATE_LIMIT,
+            );
+            cmd.current_dir(&dir)
                 .env("APP_ENVIRONMENT", "local")
                 .env("APP_CONFIG_DIR", options.root.join("config"))
-                .env("APP__HTTP__HOST", "127.0.0.1")
-                .env("APP__HTTP__PORT", app_port.to_string())
                 .env("APP__HTTP__WORKERS", "2")
-                .env("APP__CONNECT__BASE_URL", &app_url)
-                .env("APP__REGISTRY__URL", format!("sqlite://{}", registry.display()))
-                .env("APP__JIRA__INSTALL_KEYS_URL", format!("{sandbox_url}/install-keys"))
-                .env("APP__JIRA__OAUTH_SERVER_URL", &sandbox_url)
                 // The sandbox plays Forge: its JWKS signs the FITs the hooks mint.
                 .env("APP__FORGE__JWKS_URL", format!("{sandbox_url}/forge/.well-known/jwks.json"))
                 .env("APP__JIRA__RETRY__INITIAL_BACKOFF_MS", "100")
                 .env("APP__JIRA__RETRY__MAX_BACKOFF_MS", "500")
-                .env("APP__SANDBOX__ENABLED", "false")
                 .env("APP__SEALING__ACTIVE_KEY_ID", "dast")
                 .env("APP__SEALING__KEYS__DAST", &sealing_key)
                 .env("APP__TELEMETRY__FORMAT", "json")
                 .env("APP__TELEMETRY__FILTER", "info");
-            for limit in ["TENANT_PER_SECOND", "TENANT_BURST", "USER_PER_SECOND", "USER_BURST"] {
-                cmd.env(format!("APP__HTTP__RATE_LIMIT__{limit}"), RAISED_RATE_LIMIT);
-            }
             cmd
         };
         shell::output(&mut app("migrate")).context("migrating the DAST registry")?;
         let mut serve = app("serve");
-        log_to(&mut serve, &dir.join("app.log"))?;
+        loopback::log_to(&mut serve, &dir.join("app.log"))?;
         let mut app = Background::spawn("the app", &mut serve)?;
-        wait_ready(&control, &mut app, &format!("{app_url}/readyz"))?;
+        loopback::wait_ready(&control, &mut app, &format!("{app_url}/readyz"))?;
         note(format_args!("dast: app at {app_url}, Jira sandbox at {sandbox_url}"));
         Ok(Self { app, sandbox, app_url, sandbox_url, dir, sealing_key, control })
     }
@@ -119,24 +101,11 @@ impl Stack {
     }
 
     fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
-        let url = format!("{}{path}", self.sandbox_url);
-        let mut response =
-            self.control.post(&url).send_json(body).with_context(|| format!("POST {url}"))?;
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string()?;
-        anyhow::ensure!(status == 200, "POST {url}: status {status}: {text}");
-        serde_json::from_str(&text).with_context(|| format!("POST {url}: {text}"))
+        loopback::post(&self.control, &self.sandbox_url, path, body, 200)
     }
 
     fn install(&self) -> anyhow::Result<Value> {
-        let body = json!({ "app_base_url": self.app_url, "app_key": APP_KEY });
-        let answer = self.post("/__sandbox/install", &body)?;
-        let (status, enabled) =
-            (field(&answer, "status").as_u64(), field(&answer, "enabled_status").as_u64());
-        anyhow::ensure!(
-            status == Some(204) && enabled == Some(204),
-            "the app refused the signed install (installed {status:?}, enabled {enabled:?})"
-        );
+        let answer = loopback::install(&self.control, &self.sandbox_url, &self.app_url)?;
         note(format_args!("dast: installed into tenant {}", field(&answer, "client_key")));
         Ok(
             json!({ "client_key": field(&answer, "client_key"), "shared_secret": field(&answer, "shared_secret") }),
@@ -195,27 +164,4 @@ fn throwaway_key() -> String {
         .filter(char::is_ascii_hexdigit)
         .collect();
     format!("{hex:0>64}").chars().take(64).collect()
-}
-
-fn log_to(cmd: &mut Command, path: &Path) -> anyhow::Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let copy = file.try_clone()?;
-    cmd.stdout(Stdio::from(file)).stderr(Stdio::from(copy));
-    Ok(())
-}
-
-/// Polls `url` until it answers 200, `process` dies, or [`READY_TIMEOUT`] passes.
-fn wait_ready(agent: &ureq::Agent, process: &mut Background, url: &str) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let mut last = String::from("no answer yet");
-    while started.elapsed() < READY_TIMEOUT {
-        process.ensure_running()?;
-        match agent.get(url).call() {
-            Ok(response) if response.status().as_u16() == 200 => return Ok(()),
-            Ok(response) => last = format!("status {}", response.status()),
-            Err(err) => last = err.to_string(),
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    anyhow::bail!("{url} did not answer 200 within {} ({last})", shell::secs(READY_TIMEOUT))
 }

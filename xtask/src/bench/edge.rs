@@ -1,0 +1,177 @@
+//! The edge scenario: `/healthz`, the issue-glance iframe page with a computed-qsh HS256 token
+//! (in the header, as a page load's first request carries it in the query) and the JSON API with a
+//! context token (`/api/v1/context`: verification, rate limits, licence from the token, a small
+//! JSON answer; no Jira call), each under the same wrk load with the access log on. A warm-up run
+//! each, then rounds that take the three in turn, so drift on a shared machine hits all alike.
+//! Tokens are minted just before each run, so none expires during it.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::bench::Options;
+use crate::bench::proc::{self, Memory};
+use crate::bench::report::{Report, Scenario};
+use crate::bench::stack::Stack;
+use crate::bench::wrk::{Run, Wrk};
+use crate::shell::note;
+
+pub(crate) const PAGE_PATH: &str = "/ui/issue-glance";
+const PAGE_QUERY: &str = "issueKey=ABC-1&projectKey=ABC";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Healthz,
+    Page,
+    Api,
+}
+
+impl Kind {
+    pub(crate) const ALL: [Kind; 3] = [Kind::Healthz, Kind::Page, Kind::Api];
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Kind::Healthz => "GET /healthz",
+            Kind::Page => "GET /ui/issue-glance (HS256, qsh)",
+            Kind::Api => "GET /api/v1/context (context JWT)",
+        }
+    }
+
+    /// URL and `Authorization` value for one run, minted now.
+    fn target(self, stack: &Stack, client_key: &str) -> anyhow::Result<(String, Option<String>)> {
+        Ok(match self {
+            Kind::Healthz => (format!("{}/healthz", stack.app_url), None),
+            Kind::Page => {
+                let (url, token) = stack.iframe(client_key, PAGE_PATH, PAGE_QUERY)?;
+                (url, Some(token))
+            }
+            Kind::Api => {
+                let token = stack.context_token(client_key, "bench-user")?;
+                (format!("{}/api/v1/context", stack.app_url), Some(token))
+            }
+        })
+    }
+}
+
+pub(crate) fn run(stack: &Stack, options: &Options, out_dir: &Path) -> anyhow::Result<()> {
+    let client_key = stack.install()?;
+    let wrk = Wrk::new(options.threads, options.connections, out_dir)?;
+    note(format_args!(
+        "\nbench edge: wrk, {} threads, {} keep-alive connections, {} s warm-up then {} rounds of \
+         {} s per scenario, taken in turn; access log on (JSON); rate limits out of reach",
+        options.threads, options.connections, options.warmup, options.edge_rounds, options.seconds
+    ));
+    let pid = stack.app.id();
+    let lines_before = stack.log_lines();
+    if options.warmup > 0 {
+        for kind in Kind::ALL {
+            once(stack, &wrk, kind, &client_key, options.warmup, pid)?;
+        }
+    }
+    let mut runs: Vec<(Kind, Run)> = Vec::new();
+    for round in 1..=options.edge_rounds {
+        for kind in Kind::ALL {
+            let run = once(stack, &wrk, kind, &client_key, options.seconds, pid)?;
+            note(format_args!(
+                "bench edge: round {round}: {:<36} {:>9.0} req/s, p99 {:.2} ms",
+                kind.label(),
+                run.per_second,
+                run.p99_us / 1000.0
+            ));
+            runs.push((kind, run));
+        }
+    }
+    let profile = if options.profile {
+        Some(profile(stack, &wrk, &client_key, options, out_dir)?)
+    } else {
+        None
+    };
+    let memory: Option<Memory> = proc::memory(pid);
+    let scenarios: Vec<Scenario> = Kind::ALL
+        .iter()
+        .map(|kind| {
+            Scenario::new(
+                *kind,
+                runs.iter().filter(|(k, _)| k == kind).map(|(_, r)| r.clone()).collect(),
+            )
+        })
+        .collect();
+    let report = Report {
+        options: options.clone(),
+        scenarios,
+        memory,
+        licence_calls: stack.licence_calls()?,
+        log_lines: stack.log_lines().saturating_sub(lines_before),
+        profile,
+    };
+    report.print();
+    let path = out_dir.join("edge.json");
+    let json = serde_json::to_string_pretty(&report.json())?;
+    fs::write(&path, format!("{json}\n"))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    note(format_args!("bench: wrote {}", path.display()));
+    Ok(())
+}
+
+fn once(
+    stack: &Stack,
+    wrk: &Wrk,
+    kind: Kind,
+    client_key: &str,
+    seconds: u64,
+    pid: u32,
+) -> anyhow::Result<Run> {
+    let (url, authorization) = kind.target(stack, client_key)?;
+    let run = wrk.run(&url, authorization.as_deref(), seconds, pid)?;
+    anyhow::ensure!(
+        run.errors == 0,
+        "{}: {} requests failed or were refused",
+        kind.label(),
+        run.errors
+    );
+    anyhow::ensure!(run.requests > 0, "{}: no request completed", kind.label());
+    Ok(run)
+}
+
+/// `--profile`: `perf record -g` of the app during one more page run; the top user-space symbols
+/// (self time) from `perf report`, also in `perf-report.txt`.
+fn profile(
+    stack: &Stack,
+    wrk: &Wrk,
+    client_key: &str,
+    options: &Options,
+    out_dir: &Path,
+) -> anyhow::Result<Vec<String>> {
+    let data = out_dir.join("perf.data");
+    let pid = stack.app.id();
+    let mut perf = std::process::Command::new("perf");
+    perf.args(["record", "-g", "-F", "499", "-o"]).arg(&data).args(["-p", &pid.to_string()]);
+    let mut recorder = crate::shell::Background::spawn("perf record", &mut perf)?;
+    let result = once(stack, wrk, Kind::Page, client_key, options.seconds, pid);
+    // perf writes its file on SIGINT; `Background` would SIGKILL it.
+    crate::shell::output(
+        std::process::Command::new("kill").args(["-INT", &recorder.id().to_string()]),
+    )?;
+    for _ in 0..100 {
+        if recorder.ensure_running().is_err() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    result?;
+    let report = crate::shell::output(
+        std::process::Command::new("perf")
+            .args(["report", "--no-children", "--sort", "symbol", "--stdio", "-g", "none", "-i"])
+            .arg(&data),
+    )?;
+    fs::write(out_dir.join("perf-report.txt"), &report)?;
+    Ok(report
+        .lines()
+        .filter(|line| {
+            line.trim_start().starts_with(|c: char| c.is_ascii_digit()) && line.contains("[.]")
+        })
+        .take(10)
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect())
+}

@@ -1,0 +1,193 @@
+//! The edge scenario's table and `target/bench/edge.json`: per scenario the median of the rounds
+//! (throughput, latency, CPU shares), every round's throughput, and the ratio to `/healthz`.
+
+use serde_json::{Value, json};
+
+use crate::bench::Options;
+use crate::bench::edge::Kind;
+use crate::bench::proc::Memory;
+use crate::bench::stack::UNREACHABLE_RATE_LIMIT;
+use crate::bench::wrk::Run;
+use crate::shell::note;
+
+/// Each authenticated scenario must reach this share of `/healthz`'s throughput...
+const TARGET_RATIO: f64 = 0.8;
+/// ...with a p99 latency no longer than this (ms) ...
+const TARGET_P99_MS: f64 = 3.0;
+/// ...and the app's peak RSS no more than this (MiB).
+const TARGET_PEAK_MIB: f64 = 20.0;
+
+#[derive(Debug)]
+pub(crate) struct Scenario {
+    kind: Kind,
+    runs: Vec<Run>,
+}
+
+impl Scenario {
+    pub(crate) fn new(kind: Kind, runs: Vec<Run>) -> Self {
+        Self { kind, runs }
+    }
+
+    fn median(&self, value: impl Fn(&Run) -> Option<f64>) -> Option<f64> {
+        let mut values: Vec<f64> = self.runs.iter().filter_map(value).collect();
+        values.sort_by(f64::total_cmp);
+        let mid = values.len() / 2;
+        match values.len() {
+            0 => None,
+            n if n % 2 == 1 => values.get(mid).copied(),
+            _ => Some((values.get(mid.saturating_sub(1))? + values.get(mid)?) / 2.0),
+        }
+    }
+
+    fn per_second(&self) -> f64 {
+        self.median(|r| Some(r.per_second)).unwrap_or(0.0)
+    }
+
+    fn p99_ms(&self) -> f64 {
+        self.median(|r| Some(r.p99_us)).unwrap_or(0.0) / 1000.0
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Report {
+    pub(crate) options: Options,
+    pub(crate) scenarios: Vec<Scenario>,
+    pub(crate) memory: Option<Memory>,
+    pub(crate) licence_calls: usize,
+    /// Lines the app logged during the scenario: the access log's, one per request.
+    pub(crate) log_lines: u64,
+    /// `--profile`: the top user-space symbols during a page run.
+    pub(crate) profile: Option<Vec<String>>,
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or_else(|| "n/a".to_owned(), |s| format!("{:.0}%", s * 100.0))
+}
+
+impl Report {
+    fn healthz(&self) -> f64 {
+        self.scenarios.iter().find(|s| s.kind == Kind::Healthz).map_or(0.0, Scenario::per_second)
+    }
+
+    fn ratio(&self, scenario: &Scenario) -> f64 {
+        scenario.per_second() / self.healthz().max(f64::EPSILON)
+    }
+
+    fn peak_mib(&self) -> Option<f64> {
+        self.memory.map(|m| m.peak_kib as f64 / 1024.0)
+    }
+
+    fn meets_targets(&self) -> bool {
+        let authenticated = self.scenarios.iter().filter(|s| s.kind != Kind::Healthz);
+        let fast = self.scenarios.iter().all(|s| s.p99_ms() <= TARGET_P99_MS);
+        authenticated.clone().all(|s| self.ratio(s) >= TARGET_RATIO)
+            && fast
+            && self.peak_mib().is_some_and(|mib| mib <= TARGET_PEAK_MIB)
+    }
+
+    pub(crate) fn print(&self) {
+        let mut table = format!(
+            "{:<36} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8}  rounds (req/s)\n",
+            "scenario (median of rounds)",
+            "req/s",
+            "ratio",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "app CPU",
+            "wrk CPU"
+        );
+        for s in &self.scenarios {
+            let rounds: Vec<String> =
+                s.runs.iter().map(|r| format!("{:.0}", r.per_second)).collect();
+            table.push_str(&format!(
+                "{:<36} {:>9.0} {:>6.1}% {:>7.2} {:>7.2} {:>7.2} {:>8} {:>8}  {}\n",
+                s.kind.label(),
+                s.per_second(),
+                self.ratio(s) * 100.0,
+                s.median(|r| Some(r.p50_us)).unwrap_or(0.0) / 1000.0,
+                s.p99_ms(),
+                s.median(|r| Some(r.max_us)).unwrap_or(0.0) / 1000.0,
+                percent(s.median(|r| r.app_cpu)),
+                percent(s.median(|r| r.client_cpu)),
+                rounds.join(" ")
+            ));
+        }
+        let verdict = if self.meets_targets() { "met" } else { "NOT met" };
+        let cores = std::thread::available_parallelism().map_or(0, usize::from);
+        let memory = self.memory.map_or_else(
+            || "n/a (no /proc)".to_owned(),
+            |m| {
+                format!(
+                    "{:.1} MiB peak (VmHWM), {:.1} MiB at the end",
+                    m.peak_kib as f64 / 1024.0,
+                    m.current_kib as f64 / 1024.0
+                )
+            },
+        );
+        let profile = self.profile.as_ref().map_or_else(String::new, |top| {
+            format!(
+                "\nprofile of the app during a page run (self time, user space):\n  {}",
+                top.join("\n  ")
+            )
+        });
+        note(format_args!(
+            "\n{table}\ntargets: authenticated >= {:.0}% of /healthz, p99 <= {TARGET_P99_MS} ms, peak RSS <= \
+             {TARGET_PEAK_MIB} MiB: {verdict}\n\
+             app memory: {memory}\n\
+             CPU shares are of all {cores} cores (100% = every core busy): the app's next to wrk's, \
+             so a saturated client would show (wrk runs on the same machine)\n\
+             access-log lines written during the scenario: {}; licence calls to Jira: {}{profile}",
+            TARGET_RATIO * 100.0,
+            self.log_lines,
+            self.licence_calls,
+        ));
+    }
+
+    pub(crate) fn json(&self) -> Value {
+        let scenarios: Vec<Value> = self
+            .scenarios
+            .iter()
+            .map(|s| {
+                json!({
+                    "scenario": s.kind.label(),
+                    "requests_per_second_median": s.per_second(),
+                    "ratio_to_healthz": self.ratio(s),
+                    "p50_ms_median": s.median(|r| Some(r.p50_us)).map(|us| us / 1000.0),
+                    "p99_ms_median": s.p99_ms(),
+                    "max_ms_median": s.median(|r| Some(r.max_us)).map(|us| us / 1000.0),
+                    "app_cpu_share_median": s.median(|r| r.app_cpu),
+                    "wrk_cpu_share_median": s.median(|r| r.client_cpu),
+                    "rounds": s.runs.iter().map(|r| json!({
+                        "requests": r.requests,
+                        "requests_per_second": r.per_second,
+                        "p99_ms": r.p99_us / 1000.0,
+                        "app_cpu_share": r.app_cpu,
+                        "wrk_cpu_share": r.client_cpu,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        json!({
+            "load_generator": "wrk",
+            "threads": self.options.threads,
+            "connections": self.options.connections,
+            "warmup_seconds": self.options.warmup,
+            "seconds_per_run": self.options.seconds,
+            "rounds": self.options.edge_rounds,
+            "cores": std::thread::available_parallelism().map_or(0, usize::from),
+            "access_log": "on (JSON lines, info)",
+            "access_log_lines": self.log_lines,
+            "rate_limits_per_second": UNREACHABLE_RATE_LIMIT,
+            "scenarios": scenarios,
+            "target_ratio": TARGET_RATIO,
+            "target_p99_ms": TARGET_P99_MS,
+            "target_peak_rss_mib": TARGET_PEAK_MIB,
+            "meets_targets": self.meets_targets(),
+            "app_peak_rss_kib": self.memory.map(|m| m.peak_kib),
+            "app_rss_kib_at_end": self.memory.map(|m| m.current_kib),
+            "licence_calls_to_jira": self.licence_calls,
+            "profile_top_symbols": self.profile,
+        })
+    }
+}
