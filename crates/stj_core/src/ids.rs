@@ -1,7 +1,7 @@
 //! Ids that cross trust boundaries. Each has one validating constructor; fields stay private.
 
 use std::fmt;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
@@ -40,14 +40,16 @@ static CLIENT_KEY: LazyLock<Regex> = LazyLock::new(|| regex(r"^[A-Za-z0-9:._\-]+
 static KEY_ID: LazyLock<Regex> = LazyLock::new(|| regex(r"^[A-Za-z0-9_\-/]+$"));
 
 /// The tenant id Jira sends as `clientKey` (and as `iss` on its JWTs). Not personal data.
+/// Shared, not copied: every authenticated request hands its tenant's key on.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ClientKey(String);
+pub struct ClientKey(Arc<str>);
 
 impl ClientKey {
     pub const MAX_LEN: usize = 255;
 
     pub fn parse(raw: &str) -> Result<Self, IdError> {
-        checked(raw, "clientKey", Self::MAX_LEN, &CLIENT_KEY, "A-Z a-z 0-9 : . _ -").map(Self)
+        checked(raw, "clientKey", Self::MAX_LEN, &CLIENT_KEY, "A-Z a-z 0-9 : . _ -")
+            .map(|key| Self(key.into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -95,9 +97,9 @@ impl KeyId {
 }
 
 /// A tenant site URL (`baseUrl`, `displayUrl`): https (http only on loopback, for the sandbox),
-/// no credentials, query or fragment, no trailing slash.
+/// no credentials, query or fragment, no trailing slash. Shared, not copied, like [`ClientKey`].
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct TenantUrl(String);
+pub struct TenantUrl(Arc<str>);
 
 impl TenantUrl {
     pub const MAX_LEN: usize = 255;
@@ -120,7 +122,7 @@ impl TenantUrl {
         {
             return Err(err);
         }
-        Ok(Self(raw.trim_end_matches('/').to_owned()))
+        Ok(Self(raw.trim_end_matches('/').into()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -1,22 +1,28 @@
 //! Per-tenant and per-user request budgets (GCRA via governor). Keys live in memory only.
 
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use stj_core::Principal;
+use stj_core::{ClientKey, Principal};
 
 use crate::RateLimitConfig;
 
 /// Above this many tracked keys, idle ones are dropped so memory stays bounded.
 const PRUNE_ABOVE: usize = 50_000;
+/// Counting the keys visits every shard of the map, so it happens once per this many checks
+/// (the bound may be passed by at most as many keys in between).
+const PRUNE_CHECK_EVERY: u64 = 1024;
 
 #[derive(Debug)]
 pub struct RateLimits {
-    tenant: DefaultKeyedRateLimiter<String>,
+    /// Keyed by the tenant's `ClientKey` itself: shared, so a check copies nothing.
+    tenant: DefaultKeyedRateLimiter<ClientKey>,
     user: DefaultKeyedRateLimiter<String>,
+    checks: AtomicU64,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -37,24 +43,30 @@ impl RateLimits {
                 "tenant",
             )?),
             user: RateLimiter::keyed(quota(config.user_per_second, config.user_burst, "user")?),
+            checks: AtomicU64::new(0),
         })
     }
 
     /// `Err(wait)` when either budget is spent; `wait` is what `Retry-After` tells the client.
     pub fn check(&self, principal: &Principal) -> Result<(), Duration> {
-        let tenant_key = principal.client_key.as_str().to_owned();
-        let user_key = match &principal.account_id {
-            Some(account) => format!("{tenant_key}\u{0}{}", account.expose()),
-            None => format!("{tenant_key}\u{0}"),
-        };
-        for (limiter, key) in [(&self.tenant, tenant_key), (&self.user, user_key)] {
-            if limiter.len() > PRUNE_ABOVE {
-                limiter.retain_recent();
+        if self.checks.fetch_add(1, Ordering::Relaxed).is_multiple_of(PRUNE_CHECK_EVERY) {
+            if self.tenant.len() > PRUNE_ABOVE {
+                self.tenant.retain_recent();
             }
-            if let Err(not_until) = limiter.check_key(&key) {
-                return Err(not_until.wait_time_from(DefaultClock::default().now()));
+            if self.user.len() > PRUNE_ABOVE {
+                self.user.retain_recent();
             }
         }
+        let wait = |not_until: governor::NotUntil<_>| {
+            not_until.wait_time_from(DefaultClock::default().now())
+        };
+        self.tenant.check_key(&principal.client_key).map_err(wait)?;
+        let tenant = principal.client_key.as_str();
+        let user_key = match &principal.account_id {
+            Some(account) => format!("{tenant}\u{0}{}", account.expose()),
+            None => format!("{tenant}\u{0}"),
+        };
+        self.user.check_key(&user_key).map_err(wait)?;
         Ok(())
     }
 }
