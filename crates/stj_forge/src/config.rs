@@ -79,3 +79,33 @@ impl ForgeConfig {
         Duration::from_secs(self.leeway_secs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(app_id: &str) -> ForgeConfig {
+        ForgeConfig {
+            app_id: app_id.to_owned(),
+            jwks_url: default_jwks_url(),
+            jwks_ttl_secs: default_ttl(),
+            jwks_min_refetch_secs: default_min_refetch(),
+            leeway_secs: default_leeway(),
+        }
+    }
+
+    #[test]
+    fn a_typo_in_the_forge_settings_fails_start_up() {
+        assert!(config("5f0b8a52-3c1e-4d7a-9b6e-2a41c7d0e9f3").check().is_ok());
+        assert!(
+            config("ari:cloud:ecosystem::app/5f0b8a52-3c1e-4d7a-9b6e-2a41c7d0e9f3").check().is_ok()
+        );
+        assert!(config("5f0b8a52-3c1e-4d7a-9b6e").check().is_err());
+        assert!(ForgeConfig { leeway_secs: 121, ..config(APP) }.check().is_err());
+        assert!(ForgeConfig { jwks_ttl_secs: 0, ..config(APP) }.check().is_err());
+        assert!(ForgeConfig { jwks_min_refetch_secs: 0, ..config(APP) }.check().is_err());
+        assert!(!config("").enabled() && !config("  ").enabled() && config(APP).enabled());
+    }
+
+    const APP: &str = "5f0b8a52-3c1e-4d7a-9b6e-2a41c7d0e9f3";
+}
