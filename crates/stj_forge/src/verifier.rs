@@ -50,8 +50,9 @@ impl FitVerifier {
 
     pub async fn verify(&self, authorization: Option<&str>) -> Result<VerifiedFit, AuthError> {
         let token = bearer(authorization)?;
-        // Only the algorithm gate and the key choice; the signature is checked before any claim
-        // is read. nosemgrep: stj.unverified-token-metadata -- verified by verify_token below
+        // Only the algorithm gate and the key choice; the signature is checked (jsonwebtoken's
+        // `decode` below) before any claim is read.
+        // nosemgrep: stj.unverified-token-metadata -- verified by jsonwebtoken::decode below
         let metadata = Token::decode_metadata(token).map_err(|_| AuthError::Malformed)?;
         if metadata.algorithm() != "RS256" {
             return Err(AuthError::Algorithm);
