@@ -88,9 +88,12 @@ impl ForgeKeys {
 
     /// The RS256 key for `kid`.
     pub async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, KeyError> {
-        if let Some(answer) = self.answer(self.lookup(kid)) {
-            return answer;
+        if let Lookup::Hit(key) = self.lookup(kid) {
+            return Ok(key);
         }
+        // Anything but a hit waits for a fetch in flight before it answers: while the first
+        // fetch runs, the set is empty and barred, and answering then would refuse (or 503) a
+        // burst of valid tokens at start-up.
         let _flight = self.fetching.lock().await;
         if let Some(answer) = self.answer(self.lookup(kid)) {
             return answer;

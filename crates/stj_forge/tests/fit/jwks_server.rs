@@ -16,6 +16,8 @@ pub struct JwksState {
     pub document: Mutex<Value>,
     pub down: AtomicBool,
     pub fetches: AtomicU64,
+    /// How long each answer takes (a slow JWKS keeps a fetch in flight).
+    pub delay_ms: AtomicU64,
 }
 
 pub struct JwksServer {
@@ -32,6 +34,10 @@ impl Drop for JwksServer {
 
 async fn jwks(state: web::Data<JwksState>) -> HttpResponse {
     state.fetches.fetch_add(1, Ordering::SeqCst);
+    let delay = state.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        actix_web::rt::time::sleep(Duration::from_millis(delay)).await;
+    }
     if state.down.load(Ordering::SeqCst) {
         return HttpResponse::ServiceUnavailable().finish();
     }

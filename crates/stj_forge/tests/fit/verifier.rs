@@ -191,6 +191,31 @@ async fn a_flood_of_unknown_kids_costs_one_fetch_per_interval() {
 }
 
 #[tokio::test]
+async fn a_burst_of_good_fits_on_a_cold_cache_waits_for_the_one_fetch() {
+    // The first FITs after start-up arrive together while the JWKS answers slowly: every one of
+    // them verifies once the single fetch lands (none is refused or answered 503 meanwhile).
+    let server = jwks_server::start(document(&[&pair(0)]));
+    server.state.delay_ms.store(300, Ordering::SeqCst);
+    let verifier = std::sync::Arc::new(jwks_server::verifier(
+        &server,
+        StdDuration::from_secs(600),
+        StdDuration::from_secs(30),
+    ));
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let verifier = verifier.clone();
+        let token = sign(&pair(0), claims(custom()));
+        tasks.push(tokio::spawn(async move {
+            verifier.verify(Some(&token)).await.err().map(|e| e.code())
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), None);
+    }
+    assert_eq!(server.state.fetches.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn a_rotated_key_is_found_by_refetching_after_the_interval() {
     let server = jwks_server::start(document(&[&pair(0)]));
     let verifier =
