@@ -71,6 +71,8 @@ pub(crate) fn app_command(
         .env("APP__JIRA__INSTALL_KEYS_URL", format!("{sandbox_url}/install-keys"))
         // The sandbox is also the OAuth authorization server that user tokens come from.
         .env("APP__JIRA__OAUTH_SERVER_URL", sandbox_url)
+        // The sandbox plays Forge too: its JWKS holds the keys of the FITs it mints.
+        .env("APP__FORGE__JWKS_URL", format!("{sandbox_url}/forge/.well-known/jwks.json"))
         .env("APP__SANDBOX__ENABLED", "false");
     for limit in ["TENANT_PER_SECOND", "TENANT_BURST", "USER_PER_SECOND", "USER_BURST"] {
         cmd.env(format!("APP__HTTP__RATE_LIMIT__{limit}"), rate_limit);

@@ -1,7 +1,9 @@
 //! The edge scenario: `/healthz`, the issue-glance iframe page with a computed-qsh HS256 token
 //! (in the header, as a page load's first request carries it in the query) and the JSON API with a
 //! context token (`/api/v1/context`: verification, rate limits, licence from the token, a small
-//! JSON answer; no Jira call), each under the same wrk load with the access log on. A warm-up run
+//! JSON answer; no Jira call) and the same API through the Forge door (a Forge Invocation Token,
+//! RS256 by the sandbox's JWKS, with the request's `x-forge-oauth-user`), each under the same wrk
+//! load with the access log on. A warm-up run
 //! each, then rounds that take the three in turn, so drift on a shared machine hits all alike.
 //! Tokens are minted just before each run, so none expires during it.
 
@@ -25,30 +27,43 @@ pub(crate) enum Kind {
     Healthz,
     Page,
     Api,
+    Forge,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 3] = [Kind::Healthz, Kind::Page, Kind::Api];
+    pub(crate) const ALL: [Kind; 4] = [Kind::Healthz, Kind::Page, Kind::Api, Kind::Forge];
 
     pub(crate) fn label(self) -> &'static str {
         match self {
             Kind::Healthz => "GET /healthz",
             Kind::Page => "GET /ui/issue-glance (HS256, qsh)",
             Kind::Api => "GET /api/v1/context (context JWT)",
+            Kind::Forge => "GET /api/v1/context (Forge FIT)",
         }
     }
 
-    /// URL and `Authorization` value for one run, minted now.
-    fn target(self, stack: &Stack, client_key: &str) -> anyhow::Result<(String, Option<String>)> {
+    /// URL and token headers for one run, minted now.
+    fn target(self, stack: &Stack, client_key: &str) -> anyhow::Result<(String, Vec<String>)> {
+        let api = format!("{}/api/v1/context", stack.app_url);
         Ok(match self {
-            Kind::Healthz => (format!("{}/healthz", stack.app_url), None),
+            Kind::Healthz => (format!("{}/healthz", stack.app_url), Vec::new()),
             Kind::Page => {
                 let (url, token) = stack.iframe(client_key, PAGE_PATH, PAGE_QUERY)?;
-                (url, Some(token))
+                (url, vec![format!("Authorization: {token}")])
             }
             Kind::Api => {
                 let token = stack.context_token(client_key, "bench-user")?;
-                (format!("{}/api/v1/context", stack.app_url), Some(token))
+                (api, vec![format!("Authorization: {token}")])
+            }
+            Kind::Forge => {
+                let (fit, user_token) = stack.forge_tokens(client_key, "bench-user")?;
+                (
+                    api,
+                    vec![
+                        format!("Authorization: Bearer {fit}"),
+                        format!("x-forge-oauth-user: {user_token}"),
+                    ],
+                )
             }
         })
     }
@@ -122,8 +137,8 @@ fn once(
     seconds: u64,
     pid: u32,
 ) -> anyhow::Result<Run> {
-    let (url, authorization) = kind.target(stack, client_key)?;
-    let run = wrk.run(&url, authorization.as_deref(), seconds, pid)?;
+    let (url, headers) = kind.target(stack, client_key)?;
+    let run = wrk.run(&url, &headers, seconds, pid)?;
     anyhow::ensure!(
         run.errors == 0,
         "{}: {} requests failed or were refused",

@@ -103,6 +103,24 @@ impl Stack {
         Ok(format!("JWT {token}"))
     }
 
+    /// A Forge Invocation Token and its `x-forge-oauth-user` token for `account_id` on the site of
+    /// `client_key` (its Connect install carried the Forge installation id, so the two doors are
+    /// one tenant), as Forge's platform mints them for one invocation.
+    pub(crate) fn forge_tokens(
+        &self,
+        client_key: &str,
+        account_id: &str,
+    ) -> anyhow::Result<(String, String)> {
+        let answer = self.post(
+            "/__sandbox/forge/tokens",
+            &json!({ "clientKey": client_key, "accountId": account_id }),
+        )?;
+        let text = |name: &str| answer.get(name).and_then(Value::as_str).map(str::to_owned);
+        let fit = text("fit").context("answer without fit")?;
+        let user_token = text("userToken").context("answer without userToken")?;
+        Ok((fit, user_token))
+    }
+
     /// An iframe URL as Jira signs it (computed qsh, `lic=active`): the app's URL without the
     /// token, and `JWT <token>` to send in the header.
     pub(crate) fn iframe(

@@ -55,11 +55,12 @@ impl Wrk {
         Ok(Self { threads, connections, script })
     }
 
-    /// `GET url` for `seconds`, with `authorization` (never echoed: it is a token) on every request.
+    /// `GET url` for `seconds`, with `headers` (`Name: value`; never echoed: they carry tokens)
+    /// on every request.
     pub(crate) fn run(
         &self,
         url: &str,
-        authorization: Option<&str>,
+        headers: &[String],
         seconds: u64,
         app_pid: u32,
     ) -> anyhow::Result<Run> {
@@ -69,8 +70,8 @@ impl Wrk {
             .args(["--duration", &format!("{seconds}s"), "--timeout", "5s"])
             .arg("--script")
             .arg(&self.script);
-        if let Some(value) = authorization {
-            cmd.args(["--header", &format!("Authorization: {value}")]);
+        for header in headers {
+            cmd.args(["--header", header]);
         }
         cmd.arg(url);
         let client_before = proc::waited_children_ticks();

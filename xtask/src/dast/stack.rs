@@ -54,8 +54,6 @@ impl Stack {
                 .env("APP_ENVIRONMENT", "local")
                 .env("APP_CONFIG_DIR", options.root.join("config"))
                 .env("APP__HTTP__WORKERS", "2")
-                // The sandbox plays Forge: its JWKS signs the FITs the hooks mint.
-                .env("APP__FORGE__JWKS_URL", format!("{sandbox_url}/forge/.well-known/jwks.json"))
                 .env("APP__JIRA__RETRY__INITIAL_BACKOFF_MS", "100")
                 .env("APP__JIRA__RETRY__MAX_BACKOFF_MS", "500")
                 .env("APP__SEALING__ACTIVE_KEY_ID", "dast")
