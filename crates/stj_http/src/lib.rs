@@ -1,24 +1,28 @@
 #![doc = include_str!("../README.md")]
 
 mod access_log;
+mod assets;
 pub mod auth;
 #[doc(hidden)]
 pub mod body_fields;
 pub mod config;
+pub mod doors;
 mod handlers;
 pub mod headers;
+mod html;
 pub mod problem;
 pub mod ratelimit;
 pub mod routes;
 pub mod state;
 
 pub use config::{HttpConfig, RateLimitConfig};
-pub use routes::{Access, Doors, RouteSpec, routes};
+pub use doors::Doors;
+pub use routes::{Access, RouteSpec, routes};
 pub use state::EdgeState;
 
 /// The URL path of a front-end file in this release (`/static/<hash>/<file>`), for tests and tools.
 pub fn asset_path(file: &str) -> String {
-    format!("/static/{}/{file}", handlers::assets::version())
+    format!("/static/{}/{file}", assets::version())
 }
 
 use actix_web::web;

@@ -113,7 +113,7 @@ impl ResponseError for Problem {
         if self.page {
             return res
                 .content_type(ContentType::html())
-                .body(crate::handlers::pages::message_page(self.title, &self.detail));
+                .body(crate::html::message_page(self.title, &self.detail));
         }
         res.content_type(PROBLEM_JSON).body(self.body().to_string())
     }

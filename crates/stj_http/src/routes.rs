@@ -8,6 +8,7 @@ use actix_web::{Route, middleware, web};
 use stj_core::QshPolicy;
 
 use crate::auth;
+use crate::doors::Doors;
 use crate::handlers::{api, assets, forge, health, lifecycle, pages, subtasks, templates, text};
 
 /// Who may call a route.
@@ -21,27 +22,6 @@ pub enum Access {
     Page,
     /// The app's own frontend: tenant JWT, context qsh allowed.
     Api,
-}
-
-/// Which front doors a route accepts: the gate picks the authenticator by the token's scheme
-/// (`JWT …` or `?jwt=` → Connect, `Bearer …` → Forge) and refuses a door the route does not take
-/// (401 `door_not_accepted`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Doors {
-    Connect,
-    Forge,
-    Both,
-}
-
-impl Doors {
-    pub const fn accepts(self, door: stj_core::Door) -> bool {
-        matches!(
-            (self, door),
-            (Self::Both, _)
-                | (Self::Connect, stj_core::Door::Connect)
-                | (Self::Forge, stj_core::Door::Forge)
-        )
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
 pub(crate) mod api;
 pub(crate) mod assets;
+pub(crate) mod common;
 pub(crate) mod forge;
 pub(crate) mod health;
 pub(crate) mod items;

@@ -5,8 +5,9 @@
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 
+use crate::assets;
 use crate::auth::PageCaller;
-use crate::handlers::assets;
+use crate::html::{document, escape};
 use crate::state::EdgeState;
 
 // Public by design (Access::Public): Jira reads the descriptor before any tenant exists.
@@ -63,34 +64,4 @@ fn render(state: &EdgeState, title: &str, view: &str, module: &str) -> String {
         "<main id=\"app\" data-view=\"{view}\"><p class=\"loading\" role=\"status\">Loading…</p></main>"
     );
     document(title, &head, &body)
-}
-
-/// A page for refusals shown inside Jira (licence required, token expired): styles, no script.
-pub(crate) fn message_page(title: &str, detail: &str) -> String {
-    let body = format!(
-        "<main id=\"app\"><section class=\"message message-warning\" role=\"alert\"><h1 class=\"message-title\">{}</h1><p>{}</p></section></main>",
-        escape(title),
-        escape(detail)
-    );
-    document(title, "", &body)
-}
-
-fn document(title: &str, head: &str, body: &str) -> String {
-    let v = assets::version();
-    format!(
-        "<!doctype html><html lang=\"en\" data-color-mode=\"light\" \
-         data-theme=\"light:light dark:dark spacing:spacing typography:typography shape:shape\">\
-         <head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><link rel=\"stylesheet\" href=\"/static/{v}/tokens.css\">\
-         <link rel=\"stylesheet\" href=\"/static/{v}/app.css\">{head}</head><body>{body}</body></html>",
-        escape(title)
-    )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }

@@ -13,17 +13,12 @@ use stj_subtasks::{
     PreviewItem, QUICK_ENTRY_SOURCE,
 };
 use stj_templates::{RenderedAssignee, parse_quick_entry_mapped};
-use stj_validation::ValidationReport;
-
-use stj_core::LockError;
 
 use crate::auth::ApiCaller;
+use crate::handlers::common::{apply_problem, caller, gateway_problem, invalid, within_limit};
 use crate::handlers::templates::{self, ScopeQuery};
 use crate::problem::Problem;
 use crate::state::EdgeState;
-
-/// Longest quick-entry text accepted (200 subtasks with descriptions fit well within it).
-pub(crate) const MAX_TEXT_BYTES: usize = 60_000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -184,22 +179,6 @@ pub(crate) async fn application(
     })))
 }
 
-pub(crate) fn caller(principal: &stj_core::Principal) -> Result<Caller, Problem> {
-    let account_id = principal.account_id.clone().ok_or_else(|| {
-        Problem::new(
-            StatusCode::FORBIDDEN,
-            "user_required",
-            "User required",
-            "this operation acts as a signed-in user",
-        )
-    })?;
-    Ok(Caller {
-        client_key: principal.client_key.clone(),
-        account_id,
-        access: principal.access.clone(),
-    })
-}
-
 fn check_issue_key(issue_key: &str) -> Result<(), Problem> {
     stj_validation::ids::issue_key(issue_key)
         .map_err(|p| Problem::bad_request("issue_key_invalid", p.message))
@@ -233,13 +212,8 @@ async fn request(
     // quick entry as the templates API shows it), so every problem is where the user sees it.
     let (specs, lines, source) = match (body.quick_entry, body.template) {
         (Some(text), None) => {
-            if text.len() > MAX_TEXT_BYTES {
-                return Err(Problem::bad_request(
-                    "quick_entry_too_long",
-                    format!("quick entry is limited to {MAX_TEXT_BYTES} bytes"),
-                ));
-            }
-            let (specs, lines) = parse_quick_entry_mapped(&text).map_err(invalid)?;
+            let text = within_limit(&text, "quick_entry_too_long", "quick entry")?;
+            let (specs, lines) = parse_quick_entry_mapped(text).map_err(invalid)?;
             (specs, lines, QUICK_ENTRY_SOURCE.to_owned())
         }
         (None, Some(template)) => {
@@ -275,87 +249,6 @@ async fn request(
         today,
         subtask_type_id: body.subtask_type_id,
     })
-}
-
-/// Per-line problems as a 400 with a `problems` extension.
-pub(crate) fn invalid(report: ValidationReport) -> Problem {
-    let problems: Vec<Value> = report
-        .problems
-        .iter()
-        .map(|p| json!({ "line": p.line, "field": p.field, "code": p.code, "message": p.message }))
-        .collect();
-    let detail = report.problems.first().map_or_else(String::new, |p| match p.line {
-        Some(line) => format!("line {line}: {}", p.message),
-        None => p.message.clone(),
-    });
-    Problem::bad_request("subtasks_invalid", detail).with("problems", Value::Array(problems))
-}
-
-fn apply_problem(err: ApplyError) -> Problem {
-    match err {
-        ApplyError::Invalid(report) => invalid(report),
-        ApplyError::ParentIsSubtask(_) => {
-            Problem::bad_request("parent_is_subtask", err.to_string())
-        }
-        ApplyError::NoSubtaskType => Problem::new(
-            StatusCode::CONFLICT,
-            "no_subtask_type",
-            "No subtask type",
-            err.to_string(),
-        ),
-        ApplyError::SubtaskTypeInvalid => {
-            Problem::bad_request("subtask_type_invalid", err.to_string())
-        }
-        ApplyError::KeyReused { .. } => Problem::new(
-            StatusCode::CONFLICT,
-            "idempotency_key_reused",
-            "Key already used",
-            "this Idempotency-Key belongs to another application on this issue: send a new one",
-        ),
-        ApplyError::Locks(e) => lock_problem(e),
-        ApplyError::Gateway(e) | ApplyError::Incomplete { cause: e, .. } => gateway_problem(e),
-    }
-}
-
-/// How long a client told "busy" should wait before trying again.
-const BUSY_RETRY_AFTER_SECS: u64 = 2;
-
-/// A lock not had within the wait bound (503 `busy`, Retry-After), or no lock service.
-pub(crate) fn lock_problem(err: LockError) -> Problem {
-    match err {
-        LockError::Busy => {
-            let mut problem = Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                "Busy",
-                "another change to this issue or library is still running; try again in a moment",
-            );
-            problem.retry_after_secs = Some(BUSY_RETRY_AFTER_SECS);
-            problem
-        }
-        LockError::Unavailable(_) => Problem::unavailable("locks_unavailable", &err),
-    }
-}
-
-pub(crate) fn gateway_problem(err: GatewayError) -> Problem {
-    match err {
-        GatewayError::NotFound => Problem::new(
-            StatusCode::NOT_FOUND,
-            "issue_not_found",
-            "Not found",
-            "the issue does not exist or you cannot see it",
-        ),
-        GatewayError::Forbidden => Problem::new(
-            StatusCode::FORBIDDEN,
-            "jira_forbidden",
-            "Forbidden",
-            "Jira does not let you do this",
-        ),
-        GatewayError::Rejected(message) => Problem::bad_request("jira_rejected", message),
-        GatewayError::Unavailable(_) | GatewayError::Uncertain(_) => {
-            Problem::unavailable("jira_unavailable", &err)
-        }
-    }
 }
 
 fn preview_json(preview: &Preview) -> Value {

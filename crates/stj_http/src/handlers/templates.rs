@@ -4,17 +4,18 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use stj_subtasks::{Caller, GatewayError, LibraryError, PropertyTarget, StoredLibrary};
+use stj_subtasks::{Caller, PropertyTarget};
 use stj_templates::{
-    Library, LineMap, Template, TemplateId, format_quick_entry, format_quick_entry_mapped,
-    parse_quick_entry,
+    Library, LineMap, Template, TemplateId, format_quick_entry_mapped, parse_quick_entry,
 };
 use stj_validation::ValidationReport;
 
 use crate::auth::ApiCaller;
-use crate::handlers::subtasks::{caller, gateway_problem, invalid, lock_problem};
+use crate::handlers::common::{
+    caller, invalid, library_json, library_problem, save_problem, template_json,
+};
 use crate::problem::Problem;
 use crate::state::EdgeState;
 
@@ -48,19 +49,8 @@ pub(crate) struct LibraryBody {
     templates: Vec<TemplateBody>,
 }
 
-pub(crate) fn target(caller: &Caller, query: &ScopeQuery) -> Result<PropertyTarget, Problem> {
-    match (query.scope.as_str(), &query.project) {
-        ("personal", None) => Ok(PropertyTarget::personal(caller)),
-        ("project", Some(key)) => {
-            stj_validation::ids::project_key(key)
-                .map_err(|p| Problem::bad_request("project_key_invalid", p.message))?;
-            Ok(PropertyTarget::project(key.clone()))
-        }
-        _ => Err(Problem::bad_request(
-            "scope_invalid",
-            "scope is `personal`, or `project` with a `project` key",
-        )),
-    }
+fn target(caller: &Caller, query: &ScopeQuery) -> Result<PropertyTarget, Problem> {
+    crate::handlers::common::target(caller, &query.scope, query.project.as_deref())
 }
 
 pub(crate) async fn list(
@@ -217,59 +207,4 @@ fn to_library(bodies: Vec<TemplateBody>) -> Result<Library, Problem> {
         }
     }
     report.into_result(Library { revision: 0, templates }).map_err(invalid)
-}
-
-fn template_json(template: &Template) -> Value {
-    json!({
-        "id": template.id.as_str(),
-        "name": template.name,
-        "description": template.description,
-        "subtaskType": template.subtask_type,
-        "count": template.subtasks.len(),
-        "quickEntry": format_quick_entry(&template.subtasks),
-    })
-}
-
-fn library_json(stored: &StoredLibrary) -> Value {
-    json!({
-        "revision": stored.revision,
-        "templates": stored.library.templates.iter().map(template_json).collect::<Vec<_>>(),
-    })
-}
-
-/// A refused save of a project's library says what Jira requires, not just "forbidden".
-fn save_problem(target: &PropertyTarget, err: LibraryError) -> Problem {
-    match (target, err) {
-        (PropertyTarget::Project { key }, LibraryError::Gateway(GatewayError::Forbidden)) => {
-            Problem::new(
-                StatusCode::FORBIDDEN,
-                "jira_forbidden",
-                "Forbidden",
-                format!(
-                    "Only administrators of project {key} can change its shared templates (Jira's \
-                     Administer Projects permission). Nothing was saved."
-                ),
-            )
-        }
-        (_, err) => library_problem(err),
-    }
-}
-
-fn library_problem(err: LibraryError) -> Problem {
-    match err {
-        LibraryError::Invalid(report) => invalid(report),
-        LibraryError::Conflict { current } => Problem::new(
-            StatusCode::CONFLICT,
-            "revision_conflict",
-            "Changed elsewhere",
-            "This library changed since you opened it (another tab or person). Your version was not saved: \
-             merge it with the current one and save again.",
-        )
-        .with("current", library_json(&current)),
-        LibraryError::Corrupt { revision, report } => invalid(report)
-            .with("revision", json!(revision))
-            .with("hint", json!("the stored library was edited outside the app; saving with this revision replaces it")),
-        LibraryError::Gateway(e) => gateway_problem(e),
-        LibraryError::Locks(e) => lock_problem(e),
-    }
 }

@@ -10,8 +10,8 @@ use serde_json::json;
 use stj_templates::{ImportFormat, format_quick_entry, import_leniently, parse_quick_entry_mapped};
 
 use crate::auth::ApiCaller;
+use crate::handlers::common::{invalid, within_limit};
 use crate::handlers::items::{ItemBody, item_json, to_specs};
-use crate::handlers::subtasks::{MAX_TEXT_BYTES, invalid};
 use crate::problem::Problem;
 
 #[derive(Debug, Deserialize)]
@@ -27,13 +27,7 @@ pub(crate) struct ItemsBody {
 }
 
 fn checked(body: &TextBody) -> Result<&str, Problem> {
-    if body.text.len() > MAX_TEXT_BYTES {
-        return Err(Problem::bad_request(
-            "text_too_long",
-            format!("text is limited to {MAX_TEXT_BYTES} bytes"),
-        ));
-    }
-    Ok(&body.text)
+    within_limit(&body.text, "text_too_long", "text")
 }
 
 /// Multiple Subtasks or Quick Subtasks text → quick entry, with what could not be mapped.
