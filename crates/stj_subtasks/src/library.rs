@@ -21,7 +21,7 @@ use std::sync::Arc;
 use futures_util::future::{join_all, try_join_all};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::Value;
-use stj_templates::{Library, Problem, Scope, ValidationReport, decode_library};
+use stj_templates::{Library, Scope, ValidationReport, Violation, decode_library};
 use stj_templates::{code, encode_library_unbounded};
 
 use stj_core::{EntityKind, EntityLocks, LockError, LockedEntity};
@@ -70,7 +70,7 @@ pub enum LibraryError {
 enum IndexState {
     Absent,
     Valid(Index),
-    Unreadable(Problem),
+    Unreadable(Violation),
 }
 
 impl IndexState {
@@ -94,7 +94,7 @@ pub struct LibraryService {
 
 impl LibraryService {
     /// Refuses an app key that cannot prefix Jira property keys.
-    pub fn new(store: Arc<dyn PropertyStore>, app_key: &str) -> Result<Self, Problem> {
+    pub fn new(store: Arc<dyn PropertyStore>, app_key: &str) -> Result<Self, Violation> {
         Ok(Self {
             store,
             keys: Keys::new(app_key)?,
@@ -331,7 +331,7 @@ fn decode(index: &Index, parts: &[Value], scope: Scope) -> Result<StoredLibrary,
     Ok(StoredLibrary { revision, library })
 }
 
-fn unreadable(revision: u64, problem: Problem) -> LibraryError {
+fn unreadable(revision: u64, problem: Violation) -> LibraryError {
     LibraryError::Corrupt { revision, report: problem.into() }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use stj_validation::text::{self, SUMMARY_MAX, excerpt};
-use stj_validation::{Problem, ValidationReport, code, field, ids, limits};
+use stj_validation::{ValidationReport, Violation, code, field, ids, limits};
 
 use crate::model::{ASSIGNEE_KEYWORDS, Assignee, Library, Scope, SubtaskSpec, Template};
 use crate::variables::{self, literal_len};
@@ -14,9 +14,9 @@ use crate::variables::{self, literal_len};
 pub fn check_subtask(spec: &SubtaskSpec) -> ValidationReport {
     let mut report = ValidationReport::new();
     if spec.summary.trim().is_empty() {
-        report.push(Problem::new(field::SUMMARY, code::EMPTY, "The summary is empty."));
+        report.push(Violation::new(field::SUMMARY, code::EMPTY, "The summary is empty."));
     } else if spec.summary.chars().any(text::is_line_break) {
-        report.push(Problem::new(
+        report.push(Violation::new(
             field::SUMMARY,
             code::MULTI_LINE,
             "The summary must be a single line.",
@@ -26,7 +26,7 @@ pub fn check_subtask(spec: &SubtaskSpec) -> ValidationReport {
         Ok(pieces) => {
             let fixed = literal_len(&pieces);
             if fixed > SUMMARY_MAX {
-                report.push(Problem::new(
+                report.push(Violation::new(
                     field::SUMMARY,
                     code::TOO_LONG,
                     format!("Summary must be less than 255 characters (it has {fixed})."),
@@ -58,10 +58,10 @@ pub fn check_subtask(spec: &SubtaskSpec) -> ValidationReport {
 }
 
 /// An assignee's account id: valid, and not one of the words that name another kind of assignee.
-pub(crate) fn account_id(id: &str) -> Result<(), Problem> {
+pub(crate) fn account_id(id: &str) -> Result<(), Violation> {
     ids::account_id(id).map_err(|problem| problem.in_field(field::ASSIGNEE))?;
     if ASSIGNEE_KEYWORDS.iter().any(|word| word.eq_ignore_ascii_case(id)) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::ASSIGNEE,
             code::RESERVED,
             format!("`{id}` names a kind of assignee, not an account id."),
@@ -116,7 +116,7 @@ pub(crate) fn check_library_shape(library: &Library, scope: Scope) -> Validation
     let mut seen = HashSet::new();
     for template in &library.templates {
         if !seen.insert(&template.id) {
-            report.push(Problem::new(
+            report.push(Violation::new(
                 field::TEMPLATE_ID,
                 code::DUPLICATE,
                 format!("Two templates have the id `{}`.", template.id),
@@ -129,14 +129,14 @@ pub(crate) fn check_library_shape(library: &Library, scope: Scope) -> Validation
 /// `report` with each message prefixed by the template it concerns.
 pub(crate) fn in_template(name: &str, report: ValidationReport) -> ValidationReport {
     let problems = report
-        .problems
+        .violations
         .into_iter()
-        .map(|problem| Problem {
+        .map(|problem| Violation {
             message: format!("Template \"{}\": {}", excerpt(name), problem.message),
             ..problem
         })
         .collect();
-    ValidationReport { problems }
+    ValidationReport { violations: problems }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! the JSON goes into loose types first, then every value is checked and every problem reported.
 
 use serde::{Deserialize, Serialize};
-use stj_validation::{Problem, ValidationReport, code, field, property, text};
+use stj_validation::{ValidationReport, Violation, code, field, property, text};
 
 use crate::check::{check_library, check_library_shape, check_template_fields, in_template};
 use crate::model::{
@@ -147,7 +147,7 @@ pub fn encode_library_unbounded(
 }
 
 fn document_problem(message: String) -> ValidationReport {
-    Problem::new(field::DOCUMENT, code::BAD_SYNTAX, message).into()
+    Violation::new(field::DOCUMENT, code::BAD_SYNTAX, message).into()
 }
 
 /// The template (unless its id is unreadable) and every problem found in it.

@@ -23,5 +23,5 @@ pub use quick::{
 };
 pub use render::{ParentContext, RenderedAssignee, RenderedSubtask, render, render_all};
 /// The validation vocabulary, re-exported so callers need not depend on `stj_validation`.
-pub use stj_validation::{Problem, ValidationReport, code, field};
+pub use stj_validation::{ValidationReport, Violation, code, field};
 pub use variables::{VARIABLES, Variable};

@@ -5,7 +5,7 @@
 //! number problems by the subtask's 1-based position instead, because they see subtasks, not
 //! text. Description lines and blank lines make the two differ; [`LineMap::relabel`] converts.
 
-use stj_validation::{Problem, ValidationReport};
+use stj_validation::{ValidationReport, Violation};
 
 /// For each subtask, in order, the 1-based line of the text where its subtask line stands.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -39,14 +39,14 @@ impl LineMap {
     #[must_use]
     pub fn relabel(&self, report: ValidationReport) -> ValidationReport {
         let problems = report
-            .problems
+            .violations
             .into_iter()
-            .map(|problem| Problem {
+            .map(|problem| Violation {
                 line: problem.line.map(|position| self.line_of(position).unwrap_or(position)),
                 ..problem
             })
             .collect();
-        ValidationReport { problems }
+        ValidationReport { violations: problems }
     }
 }
 
@@ -63,15 +63,15 @@ mod tests {
             (None, Some(1), Some(9), None)
         );
         let report = ValidationReport {
-            problems: vec![
-                Problem::new(field::SUMMARY, code::EMPTY, "a").at_line(2),
-                Problem::new(field::DUE, code::MISSING, "b").at_line(3),
-                Problem::new(field::SUBTASKS, code::TOO_MANY, "c"),
-                Problem::new(field::SUMMARY, code::EMPTY, "d").at_line(7),
+            violations: vec![
+                Violation::new(field::SUMMARY, code::EMPTY, "a").at_line(2),
+                Violation::new(field::DUE, code::MISSING, "b").at_line(3),
+                Violation::new(field::SUBTASKS, code::TOO_MANY, "c"),
+                Violation::new(field::SUMMARY, code::EMPTY, "d").at_line(7),
             ],
         };
         let lines: Vec<Option<usize>> =
-            map.relabel(report).problems.iter().map(|problem| problem.line).collect();
+            map.relabel(report).violations.iter().map(|problem| problem.line).collect();
         assert_eq!(lines, [Some(4), Some(9), None, Some(7)]);
         assert_eq!(LineMap::identity(3).lines(), [1, 2, 3]);
     }

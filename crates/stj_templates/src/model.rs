@@ -3,14 +3,14 @@
 
 use std::fmt;
 
-use stj_validation::{Problem, duration, ids, limits};
+use stj_validation::{Violation, duration, ids, limits};
 
 /// A template's id: a lower-case slug (`[a-z0-9-]`, 1 to 64), stable across renames.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TemplateId(String);
 
 impl TemplateId {
-    pub fn new(id: impl Into<String>) -> Result<Self, Problem> {
+    pub fn new(id: impl Into<String>) -> Result<Self, Violation> {
         let id = id.into();
         ids::template_id(&id)?;
         Ok(Self(id))
@@ -139,13 +139,13 @@ impl Assignee {
 pub struct Estimate(u32);
 
 impl Estimate {
-    pub fn from_minutes(minutes: u32) -> Result<Self, Problem> {
+    pub fn from_minutes(minutes: u32) -> Result<Self, Violation> {
         duration::estimate_minutes(minutes)?;
         Ok(Self(minutes))
     }
 
     /// Parses a Jira duration such as `1w 2d 3h 30m` or `1d4h`.
-    pub fn parse(text: &str) -> Result<Self, Problem> {
+    pub fn parse(text: &str) -> Result<Self, Violation> {
         duration::parse_duration(text).map(Self)
     }
 
@@ -175,16 +175,16 @@ pub struct RelativeDue {
 }
 
 impl RelativeDue {
-    pub fn new(days: i32, anchor: DueAnchor) -> Result<Self, Problem> {
+    pub fn new(days: i32, anchor: DueAnchor) -> Result<Self, Violation> {
         limits::due_offset_days(days)?;
         Ok(Self { days, anchor })
     }
 
     /// The value of a `due:` marker without `due:`: `+2d`, `-1d`, `today`, `parent`,
     /// `parent+3d`, `parent-1d` (what structured editors send, so no client re-implements it).
-    pub fn parse(text: &str) -> Result<Self, Problem> {
+    pub fn parse(text: &str) -> Result<Self, Violation> {
         let (days, anchor) = crate::quick::parse_due(text).ok_or_else(|| {
-            Problem::new(
+            Violation::new(
                 stj_validation::field::DUE,
                 stj_validation::code::BAD_SYNTAX,
                 format!(

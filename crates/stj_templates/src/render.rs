@@ -1,7 +1,7 @@
 //! Filling a subtask in from its parent issue: variables, assignee, due date, estimate.
 
 use chrono::{NaiveDate, TimeDelta};
-use stj_validation::{Problem, ValidationReport, code, field, text};
+use stj_validation::{ValidationReport, Violation, code, field, text};
 
 use crate::check::check_subtask;
 use crate::model::{Assignee, DueAnchor, SubtaskSpec};
@@ -65,7 +65,7 @@ pub fn render(
         report.check(
             None,
             text::summary(summary).map_err(|problem| match (problem.code, used_variables) {
-                (code::TOO_LONG, true) => Problem {
+                (code::TOO_LONG, true) => Violation {
                     message: format!(
                         "Summary must be less than 255 characters once the parent's values are \
                          filled in (it has {}).",
@@ -147,7 +147,7 @@ fn iso(date: NaiveDate) -> String {
 fn assignee(
     assignee: Option<&Assignee>,
     parent: &ParentContext,
-) -> Result<RenderedAssignee, Problem> {
+) -> Result<RenderedAssignee, Violation> {
     Ok(match assignee {
         None => RenderedAssignee::ProjectDefault,
         Some(Assignee::Unassigned) => RenderedAssignee::Unassigned,
@@ -160,7 +160,7 @@ fn assignee(
         Some(Assignee::Reporter) => match &parent.reporter_account_id {
             Some(id) => RenderedAssignee::Account(id.clone()),
             None => {
-                return Err(Problem::new(
+                return Err(Violation::new(
                     field::ASSIGNEE,
                     code::MISSING,
                     format!("`@reporter`: {} has no reporter to assign.", parent.key),
@@ -170,11 +170,11 @@ fn assignee(
     })
 }
 
-fn due_date(days: i32, anchor: DueAnchor, parent: &ParentContext) -> Result<NaiveDate, Problem> {
+fn due_date(days: i32, anchor: DueAnchor, parent: &ParentContext) -> Result<NaiveDate, Violation> {
     let base = match anchor {
         DueAnchor::Today => parent.today,
         DueAnchor::ParentDue => parent.due_date.ok_or_else(|| {
-            Problem::new(
+            Violation::new(
                 field::DUE,
                 code::MISSING,
                 format!(
@@ -188,7 +188,7 @@ fn due_date(days: i32, anchor: DueAnchor, parent: &ParentContext) -> Result<Naiv
     TimeDelta::try_days(i64::from(days))
         .and_then(|delta| base.checked_add_signed(delta))
         .ok_or_else(|| {
-            Problem::new(field::DUE, code::TOO_LARGE, "The due date falls outside the calendar.")
+            Violation::new(field::DUE, code::TOO_LARGE, "The due date falls outside the calendar.")
         })
 }
 

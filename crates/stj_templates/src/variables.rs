@@ -1,7 +1,7 @@
 //! `{{…}}` variables in summaries and descriptions, filled in from the parent issue.
 
 use stj_validation::text::{excerpt, jira_len};
-use stj_validation::{Problem, code};
+use stj_validation::{Violation, code};
 
 /// A value taken from the parent issue (or the day) when a template is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,7 +40,7 @@ pub(crate) enum Piece<'a> {
 pub(crate) fn pieces<'a>(
     field: &'static str,
     text: &'a str,
-) -> Result<Vec<Piece<'a>>, Vec<Problem>> {
+) -> Result<Vec<Piece<'a>>, Vec<Violation>> {
     let mut pieces = Vec::new();
     let mut problems = Vec::new();
     let mut rest = text;
@@ -51,7 +51,7 @@ pub(crate) fn pieces<'a>(
             pieces.push(Piece::Text(before));
         }
         let Some(close) = inside.find("}}") else {
-            problems.push(Problem::new(
+            problems.push(Violation::new(
                 field,
                 code::BAD_SYNTAX,
                 format!(
@@ -65,7 +65,7 @@ pub(crate) fn pieces<'a>(
         let name = inside.get(..close).unwrap_or("").trim();
         match VARIABLES.iter().find(|(known, _)| known.eq_ignore_ascii_case(name)) {
             Some((_, variable)) => pieces.push(Piece::Var(*variable)),
-            None => problems.push(Problem::new(
+            None => problems.push(Violation::new(
                 field,
                 code::UNKNOWN_VARIABLE,
                 format!(

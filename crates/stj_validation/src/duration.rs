@@ -5,7 +5,7 @@
 //! settings, so a site with 6-hour days turns `1d` into 6 hours: the string sent is the user's
 //! intent in the user's units, which is what they would have typed into Jira itself.
 
-use crate::report::{Problem, code, field};
+use crate::report::{Violation, code, field};
 
 pub const MINUTES_PER_HOUR: u32 = 60;
 pub const HOURS_PER_DAY: u32 = 8;
@@ -20,10 +20,10 @@ const UNITS: [(char, u32); 4] = [('w', 2_400), ('d', 480), ('h', 60), ('m', 1)];
 /// Parses a Jira duration into minutes: amounts with units `w d h m`, largest first, each at most
 /// once, spaces between them optional (`1d 4h`, `1d4h`). Must be positive and at most
 /// [`ESTIMATE_MAX_MINUTES`].
-pub fn parse_duration(text: &str) -> Result<u32, Problem> {
+pub fn parse_duration(text: &str) -> Result<u32, Violation> {
     let mut rest = text.trim();
     if rest.is_empty() {
-        return Err(Problem::new(field::ESTIMATE, code::EMPTY, "The estimate is empty."));
+        return Err(Violation::new(field::ESTIMATE, code::EMPTY, "The estimate is empty."));
     }
     let mut total: u64 = 0;
     let mut allowed_from = 0;
@@ -39,7 +39,7 @@ pub fn parse_duration(text: &str) -> Result<u32, Problem> {
             return Err(bad_syntax(text));
         };
         if position < allowed_from {
-            return Err(Problem::new(
+            return Err(Violation::new(
                 field::ESTIMATE,
                 code::BAD_SYNTAX,
                 format!(
@@ -59,7 +59,7 @@ pub fn parse_duration(text: &str) -> Result<u32, Problem> {
         rest = chars.as_str().trim_start();
     }
     if total == 0 {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::ESTIMATE,
             code::NOT_POSITIVE,
             format!("Estimate `{}` must be more than zero.", text.trim()),
@@ -72,16 +72,16 @@ pub fn parse_duration(text: &str) -> Result<u32, Problem> {
 }
 
 /// An estimate already in minutes: positive and at most [`ESTIMATE_MAX_MINUTES`].
-pub fn estimate_minutes(minutes: u32) -> Result<(), Problem> {
+pub fn estimate_minutes(minutes: u32) -> Result<(), Violation> {
     if minutes == 0 {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::ESTIMATE,
             code::NOT_POSITIVE,
             "The estimate must be more than zero.",
         ));
     }
     if minutes > ESTIMATE_MAX_MINUTES {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::ESTIMATE,
             code::TOO_LARGE,
             format!("The estimate {} is more than 52 weeks.", format_duration(minutes)),
@@ -105,8 +105,8 @@ pub fn format_duration(minutes: u32) -> String {
     if parts.is_empty() { "0m".to_owned() } else { parts.join(" ") }
 }
 
-fn bad_syntax(text: &str) -> Problem {
-    Problem::new(
+fn bad_syntax(text: &str) -> Violation {
+    Violation::new(
         field::ESTIMATE,
         code::BAD_SYNTAX,
         format!(
@@ -117,8 +117,8 @@ fn bad_syntax(text: &str) -> Problem {
     )
 }
 
-fn too_large(text: &str) -> Problem {
-    Problem::new(
+fn too_large(text: &str) -> Violation {
+    Violation::new(
         field::ESTIMATE,
         code::TOO_LARGE,
         format!("Estimate `{}` is more than 52 weeks.", crate::text::excerpt(text.trim())),

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use validator::{ValidateLength, ValidateRegex};
 
-use crate::report::{Problem, code, field};
+use crate::report::{Violation, code, field};
 use crate::text::excerpt;
 
 /// Jira's `accountId` parameter is at most 128 characters.
@@ -38,17 +38,17 @@ pub static TEMPLATE_ID: LazyLock<Regex> = LazyLock::new(|| regex(r"^[a-z0-9-]+$"
 pub static PROPERTY_KEY: LazyLock<Regex> = LazyLock::new(|| regex(r"^[A-Za-z0-9._-]+$"));
 
 /// A project key such as `PROJ`.
-pub fn project_key(text: &str) -> Result<(), Problem> {
+pub fn project_key(text: &str) -> Result<(), Violation> {
     shaped(field::PROJECT_KEY, text, &PROJECT_KEY, "a project key such as `PROJ`")
 }
 
 /// An issue key such as `PROJ-123`.
-pub fn issue_key(text: &str) -> Result<(), Problem> {
+pub fn issue_key(text: &str) -> Result<(), Violation> {
     shaped(field::ISSUE_KEY, text, &ISSUE_KEY, "an issue key such as `PROJ-123`")
 }
 
 /// An Atlassian account id: 1 to 128 of `A-Z a-z 0-9 : _ -`.
-pub fn account_id(text: &str) -> Result<(), Problem> {
+pub fn account_id(text: &str) -> Result<(), Violation> {
     bounded_charset(
         field::ACCOUNT_ID,
         "account id",
@@ -60,7 +60,7 @@ pub fn account_id(text: &str) -> Result<(), Problem> {
 }
 
 /// A template id: 1 to 64 of `a-z 0-9 -`.
-pub fn template_id(text: &str) -> Result<(), Problem> {
+pub fn template_id(text: &str) -> Result<(), Violation> {
     bounded_charset(
         field::TEMPLATE_ID,
         "template id",
@@ -72,7 +72,7 @@ pub fn template_id(text: &str) -> Result<(), Problem> {
 }
 
 /// An issue, project or user property key: 1 to 255 of `A-Z a-z 0-9 . _ -`.
-pub fn property_key(text: &str) -> Result<(), Problem> {
+pub fn property_key(text: &str) -> Result<(), Violation> {
     bounded_charset(
         field::PROPERTY_KEY,
         "property key",
@@ -84,7 +84,7 @@ pub fn property_key(text: &str) -> Result<(), Problem> {
 }
 
 /// A Connect app property key: as [`property_key`], but at most 127.
-pub fn app_property_key(text: &str) -> Result<(), Problem> {
+pub fn app_property_key(text: &str) -> Result<(), Violation> {
     bounded_charset(
         field::PROPERTY_KEY,
         "app property key",
@@ -95,11 +95,11 @@ pub fn app_property_key(text: &str) -> Result<(), Problem> {
     )
 }
 
-fn shaped(field: &'static str, text: &str, pattern: &Regex, what: &str) -> Result<(), Problem> {
+fn shaped(field: &'static str, text: &str, pattern: &Regex, what: &str) -> Result<(), Violation> {
     if text.validate_regex(pattern) {
         Ok(())
     } else {
-        Err(Problem::new(field, code::BAD_SYNTAX, format!("`{}` is not {what}.", excerpt(text))))
+        Err(Violation::new(field, code::BAD_SYNTAX, format!("`{}` is not {what}.", excerpt(text))))
     }
 }
 
@@ -110,19 +110,19 @@ fn bounded_charset(
     max: u64,
     charset: &Regex,
     allowed: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Violation> {
     if text.is_empty() {
-        return Err(Problem::new(field, code::EMPTY, format!("The {what} is empty.")));
+        return Err(Violation::new(field, code::EMPTY, format!("The {what} is empty.")));
     }
     if !text.validate_length(None, Some(max), None) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field,
             code::TOO_LONG,
             format!("The {what} `{}` is longer than {max} characters.", excerpt(text)),
         ));
     }
     if !text.validate_regex(charset) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field,
             code::BAD_CHARSET,
             format!("The {what} `{}` may only contain {allowed}.", excerpt(text)),

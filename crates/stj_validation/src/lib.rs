@@ -7,4 +7,4 @@ pub mod property;
 mod report;
 pub mod text;
 
-pub use report::{Problem, ValidationReport, code, field};
+pub use report::{ValidationReport, Violation, code, field};

@@ -1,6 +1,6 @@
 //! How many: subtasks per template, templates per library, days a due date may move.
 
-use crate::report::{Problem, code, field};
+use crate::report::{Violation, code, field};
 
 /// Subtasks in one template: four bulk-create calls of Jira's 50 at most.
 pub const MAX_SUBTASKS_PER_TEMPLATE: usize = 200;
@@ -12,12 +12,12 @@ pub const MAX_PROJECT_TEMPLATES: usize = 100;
 pub const MAX_DUE_OFFSET_DAYS: i32 = 3_650;
 
 /// A template has 1 to [`MAX_SUBTASKS_PER_TEMPLATE`] subtasks.
-pub fn subtask_count(count: usize) -> Result<(), Problem> {
+pub fn subtask_count(count: usize) -> Result<(), Violation> {
     if count == 0 {
-        return Err(Problem::new(field::SUBTASKS, code::EMPTY, "The template has no subtasks."));
+        return Err(Violation::new(field::SUBTASKS, code::EMPTY, "The template has no subtasks."));
     }
     if count > MAX_SUBTASKS_PER_TEMPLATE {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::SUBTASKS,
             code::TOO_MANY,
             format!(
@@ -30,9 +30,9 @@ pub fn subtask_count(count: usize) -> Result<(), Problem> {
 
 /// A library holds at most `max` templates ([`MAX_PERSONAL_TEMPLATES`] or
 /// [`MAX_PROJECT_TEMPLATES`]); an empty library is fine.
-pub fn template_count(count: usize, max: usize) -> Result<(), Problem> {
+pub fn template_count(count: usize, max: usize) -> Result<(), Violation> {
     if count > max {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::TEMPLATES,
             code::TOO_MANY,
             format!("A library can hold at most {max} templates (this one has {count})."),
@@ -42,9 +42,9 @@ pub fn template_count(count: usize, max: usize) -> Result<(), Problem> {
 }
 
 /// A relative due date moves at most [`MAX_DUE_OFFSET_DAYS`] either way.
-pub fn due_offset_days(days: i32) -> Result<(), Problem> {
+pub fn due_offset_days(days: i32) -> Result<(), Violation> {
     if days.unsigned_abs() > MAX_DUE_OFFSET_DAYS.unsigned_abs() {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::DUE,
             code::TOO_LARGE,
             format!(

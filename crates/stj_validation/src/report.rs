@@ -1,11 +1,15 @@
-//! `Problem` and `ValidationReport`: what every check returns, so one report can carry all the
-//! problems of a paste or a stored document at once instead of stopping at the first.
+//! `Violation` and `ValidationReport`: what every check returns, so one report can carry all the
+//! violations of a paste or a stored document at once instead of stopping at the first.
+//!
+//! A `Violation` is a line's fault, for the user to fix; it knows nothing of HTTP. The edge's
+//! `stj_http::problem::Problem` (an RFC 9457 document) carries a report's violations to the
+//! client in its `problems` member.
 
 use std::fmt;
 
 /// One broken rule, located by line (when there is one) and field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct Violation {
     /// 1-based line of the text being parsed, or 1-based position of the subtask in a template.
     /// `None` for problems of the whole template or document.
     pub line: Option<usize>,
@@ -17,7 +21,7 @@ pub struct Problem {
     pub message: String,
 }
 
-impl Problem {
+impl Violation {
     /// A problem not yet tied to a line.
     pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
         Self { line: None, field, code, message: message.into() }
@@ -37,7 +41,7 @@ impl Problem {
     }
 }
 
-impl fmt::Display for Problem {
+impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
             Some(line) => write!(f, "line {line}: {}", self.message),
@@ -46,10 +50,10 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Every problem found, in the order found. Empty means valid.
+/// Every violation found, in the order found. Empty means valid.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValidationReport {
-    pub problems: Vec<Problem>,
+    pub violations: Vec<Violation>,
 }
 
 impl ValidationReport {
@@ -57,16 +61,16 @@ impl ValidationReport {
         Self::default()
     }
 
-    pub fn push(&mut self, problem: Problem) {
-        self.problems.push(problem);
+    pub fn push(&mut self, problem: Violation) {
+        self.violations.push(problem);
     }
 
     /// Records the outcome of one rule: nothing for `Ok`, the problem (placed at `line`) for `Err`.
-    pub fn check<T>(&mut self, line: Option<usize>, outcome: Result<T, Problem>) -> Option<T> {
+    pub fn check<T>(&mut self, line: Option<usize>, outcome: Result<T, Violation>) -> Option<T> {
         match outcome {
             Ok(value) => Some(value),
             Err(problem) => {
-                self.push(Problem { line: line.or(problem.line), ..problem });
+                self.push(Violation { line: line.or(problem.line), ..problem });
                 None
             }
         }
@@ -74,22 +78,22 @@ impl ValidationReport {
 
     /// Appends another report's problems; those without a line get `line`.
     pub fn merge(&mut self, line: Option<usize>, other: ValidationReport) {
-        for problem in other.problems {
-            self.push(Problem { line: problem.line.or(line), ..problem });
+        for problem in other.violations {
+            self.push(Violation { line: problem.line.or(line), ..problem });
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.problems.is_empty()
+        self.violations.is_empty()
     }
 
     pub fn len(&self) -> usize {
-        self.problems.len()
+        self.violations.len()
     }
 
     /// Whether any problem has `code` (tests and callers that branch on one kind of problem).
     pub fn has(&self, code: &str) -> bool {
-        self.problems.iter().any(|problem| problem.code == code)
+        self.violations.iter().any(|problem| problem.code == code)
     }
 
     /// `Ok(value)` when no problem was found, else the report.
@@ -98,15 +102,15 @@ impl ValidationReport {
     }
 }
 
-impl From<Problem> for ValidationReport {
-    fn from(problem: Problem) -> Self {
-        Self { problems: vec![problem] }
+impl From<Violation> for ValidationReport {
+    fn from(problem: Violation) -> Self {
+        Self { violations: vec![problem] }
     }
 }
 
 impl fmt::Display for ValidationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, problem) in self.problems.iter().enumerate() {
+        for (index, problem) in self.violations.iter().enumerate() {
             if index > 0 {
                 f.write_str("\n")?;
             }
@@ -118,7 +122,7 @@ impl fmt::Display for ValidationReport {
 
 impl std::error::Error for ValidationReport {}
 
-/// Field names used in [`Problem::field`].
+/// Field names used in [`Violation::field`].
 pub mod field {
     pub const SUMMARY: &str = "summary";
     pub const DESCRIPTION: &str = "description";
@@ -144,7 +148,7 @@ pub mod field {
     pub const DOCUMENT: &str = "document";
 }
 
-/// Stable codes used in [`Problem::code`]; clients may branch on them.
+/// Stable codes used in [`Violation::code`]; clients may branch on them.
 pub mod code {
     /// Required but empty or blank.
     pub const EMPTY: &str = "empty";

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use crate::report::{Problem, code, field};
+use crate::report::{Violation, code, field};
 
 /// Jira's "Summary must be less than 255 characters".
 pub const SUMMARY_MAX: usize = 254;
@@ -33,12 +33,12 @@ pub fn is_line_break(c: char) -> bool {
 }
 
 /// The summary Jira will receive: 1 to [`SUMMARY_MAX`] characters, not blank, one line.
-pub fn summary(text: &str) -> Result<(), Problem> {
+pub fn summary(text: &str) -> Result<(), Violation> {
     if text.trim().is_empty() {
-        return Err(Problem::new(field::SUMMARY, code::EMPTY, "The summary is empty."));
+        return Err(Violation::new(field::SUMMARY, code::EMPTY, "The summary is empty."));
     }
     if text.chars().any(is_line_break) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::SUMMARY,
             code::MULTI_LINE,
             "The summary must be a single line.",
@@ -48,12 +48,12 @@ pub fn summary(text: &str) -> Result<(), Problem> {
 }
 
 /// One label: not empty, no whitespace (Jira splits labels on it), at most [`LABEL_MAX`].
-pub fn label(text: &str) -> Result<(), Problem> {
+pub fn label(text: &str) -> Result<(), Violation> {
     if text.is_empty() {
-        return Err(Problem::new(field::LABELS, code::EMPTY, "A label cannot be empty."));
+        return Err(Violation::new(field::LABELS, code::EMPTY, "A label cannot be empty."));
     }
     if text.chars().any(char::is_whitespace) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::LABELS,
             code::WHITESPACE,
             format!("Label `{}` contains whitespace, which Jira labels cannot.", excerpt(text)),
@@ -63,14 +63,14 @@ pub fn label(text: &str) -> Result<(), Problem> {
 }
 
 /// Every label of one subtask: each valid, none twice (Jira would keep one silently).
-pub fn labels(labels: &[String]) -> Vec<Problem> {
+pub fn labels(labels: &[String]) -> Vec<Violation> {
     let mut seen = HashSet::new();
     let mut problems = Vec::new();
     for text in labels {
         if let Err(problem) = label(text) {
             problems.push(problem);
         } else if !seen.insert(text.as_str()) {
-            problems.push(Problem::new(
+            problems.push(Violation::new(
                 field::LABELS,
                 code::DUPLICATE,
                 format!("Label `{}` is given twice.", excerpt(text)),
@@ -81,18 +81,18 @@ pub fn labels(labels: &[String]) -> Vec<Problem> {
 }
 
 /// A description: at most [`DESCRIPTION_MAX`] characters. Empty is fine (it means none).
-pub fn description(text: &str) -> Result<(), Problem> {
+pub fn description(text: &str) -> Result<(), Violation> {
     at_most(field::DESCRIPTION, "The description", text, DESCRIPTION_MAX)
 }
 
 /// A priority's name as the user typed it (the adapter matches it against the site's list):
 /// not blank, one line, at most [`PRIORITY_MAX`].
-pub fn priority(text: &str) -> Result<(), Problem> {
+pub fn priority(text: &str) -> Result<(), Violation> {
     if text.trim().is_empty() {
-        return Err(Problem::new(field::PRIORITY, code::EMPTY, "The priority name is empty."));
+        return Err(Violation::new(field::PRIORITY, code::EMPTY, "The priority name is empty."));
     }
     if text.chars().any(is_line_break) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::PRIORITY,
             code::MULTI_LINE,
             "The priority name must be a single line.",
@@ -103,12 +103,16 @@ pub fn priority(text: &str) -> Result<(), Problem> {
 
 /// An issue type's name, as a subtask line or a template names it: not blank, one line, at
 /// most [`ISSUE_TYPE_NAME_MAX`]. Whether the project has such a type is known only when applied.
-pub fn issue_type_name(text: &str) -> Result<(), Problem> {
+pub fn issue_type_name(text: &str) -> Result<(), Violation> {
     if text.trim().is_empty() {
-        return Err(Problem::new(field::ISSUE_TYPE, code::EMPTY, "The issue type name is empty."));
+        return Err(Violation::new(
+            field::ISSUE_TYPE,
+            code::EMPTY,
+            "The issue type name is empty.",
+        ));
     }
     if text.chars().any(is_line_break) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::ISSUE_TYPE,
             code::MULTI_LINE,
             "The issue type name must be a single line.",
@@ -118,12 +122,16 @@ pub fn issue_type_name(text: &str) -> Result<(), Problem> {
 }
 
 /// A template's name: not blank, one line, at most [`TEMPLATE_NAME_MAX`].
-pub fn template_name(text: &str) -> Result<(), Problem> {
+pub fn template_name(text: &str) -> Result<(), Violation> {
     if text.trim().is_empty() {
-        return Err(Problem::new(field::TEMPLATE_NAME, code::EMPTY, "The template name is empty."));
+        return Err(Violation::new(
+            field::TEMPLATE_NAME,
+            code::EMPTY,
+            "The template name is empty.",
+        ));
     }
     if text.chars().any(is_line_break) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::TEMPLATE_NAME,
             code::MULTI_LINE,
             "The template name must be a single line.",
@@ -140,12 +148,12 @@ pub fn excerpt(text: &str) -> String {
     if chars.next().is_some() { format!("{head}…") } else { head }
 }
 
-fn at_most(field: &'static str, what: &str, text: &str, max: usize) -> Result<(), Problem> {
+fn at_most(field: &'static str, what: &str, text: &str, max: usize) -> Result<(), Violation> {
     let len = jira_len(text);
     if len > max {
         // Jira words its summary rule as "less than 255"; keep that phrasing for every limit.
         let limit = max.saturating_add(1);
-        return Err(Problem::new(
+        return Err(Violation::new(
             field,
             code::TOO_LONG,
             format!("{what} must be less than {limit} characters (it has {len})."),

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use stj_templates::{Assignee, Estimate, RelativeDue, SubtaskSpec, check_subtask};
-use stj_validation::{Problem, ValidationReport, code, field, limits};
+use stj_validation::{ValidationReport, Violation, code, field, limits};
 
 /// One subtask as the UI edits it (`line` is never read: positions number the items).
 #[derive(Debug, Deserialize)]
@@ -47,7 +47,7 @@ pub(crate) struct AssigneeBody {
 pub(crate) fn to_specs(items: Vec<ItemBody>) -> Result<Vec<SubtaskSpec>, ValidationReport> {
     let mut report = ValidationReport::new();
     if items.len() > limits::MAX_SUBTASKS_PER_TEMPLATE {
-        report.push(Problem::new(
+        report.push(Violation::new(
             field::SUBTASKS,
             code::TOO_MANY,
             format!(
@@ -85,13 +85,13 @@ fn to_spec(item: ItemBody, report: &mut ValidationReport) -> SubtaskSpec {
     }
 }
 
-fn assignee(body: AssigneeBody) -> Result<Option<Assignee>, Problem> {
+fn assignee(body: AssigneeBody) -> Result<Option<Assignee>, Violation> {
     let keyword = match body.kind.as_str() {
         "projectDefault" => return Ok(None),
         "account" => {
             return match body.account_id {
                 Some(id) => Ok(Some(Assignee::AccountId(id))),
-                None => Err(Problem::new(
+                None => Err(Violation::new(
                     field::ASSIGNEE,
                     code::MISSING,
                     "An assignee of type `account` needs its `accountId`.",
@@ -102,12 +102,12 @@ fn assignee(body: AssigneeBody) -> Result<Option<Assignee>, Problem> {
     };
     match (keyword, body.account_id) {
         (Some(keyword), None) => Ok(Some(keyword)),
-        (Some(_), Some(_)) => Err(Problem::new(
+        (Some(_), Some(_)) => Err(Violation::new(
             field::ASSIGNEE,
             code::BAD_SYNTAX,
             "Only an assignee of type `account` has an `accountId`.",
         )),
-        (None, _) => Err(Problem::new(
+        (None, _) => Err(Violation::new(
             field::ASSIGNEE,
             code::UNKNOWN_MARKER,
             "The assignee type is one of me, parent, reporter, unassigned, account, projectDefault.",

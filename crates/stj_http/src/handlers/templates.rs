@@ -197,7 +197,7 @@ fn to_library(bodies: Vec<TemplateBody>) -> Result<Library, Problem> {
                     report.push(problem.at_line(position));
                 }
                 if let Err(problems) = specs {
-                    for mut problem in problems.problems {
+                    for mut problem in problems.violations {
                         problem.message =
                             format!("template {position} ({}): {}", body.id, problem.message);
                         report.push(problem);

@@ -44,7 +44,7 @@ pub(crate) async fn import(
         .unmapped
         .iter()
         .map(|item| {
-            json!({ "line": item.problem.line, "text": item.text, "reason": item.problem.message })
+            json!({ "line": item.violation.line, "text": item.text, "reason": item.violation.message })
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({

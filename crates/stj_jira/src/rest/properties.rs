@@ -9,7 +9,7 @@ use stj_subtasks::{Caller, GatewayError, PropertyStore, PropertyTarget};
 
 use super::{JiraIssueGateway, at, refusal};
 
-fn rejected(problem: stj_validation::Problem) -> GatewayError {
+fn rejected(problem: stj_validation::Violation) -> GatewayError {
     GatewayError::Rejected(problem.message)
 }
 

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use stj_validation::{Problem, code, field, ids};
+use stj_validation::{Violation, code, field, ids};
 
 /// The index format this code writes and reads.
 pub const INDEX_VERSION: u64 = 1;
@@ -45,7 +45,7 @@ impl Index {
     }
 
     /// Reads a stored index, trusting nothing.
-    pub fn parse(value: &Value) -> Result<Self, Problem> {
+    pub fn parse(value: &Value) -> Result<Self, Violation> {
         match value.get("v").map(Value::as_u64) {
             Some(Some(INDEX_VERSION)) => {}
             Some(Some(version)) => {
@@ -92,7 +92,7 @@ pub(crate) struct Keys {
 
 impl Keys {
     /// Refuses an app key that would make any of the keys invalid for Jira.
-    pub fn new(app_key: &str) -> Result<Self, Problem> {
+    pub fn new(app_key: &str) -> Result<Self, Violation> {
         ids::property_key(app_key)?;
         let keys = Self {
             index: format!("{app_key}.templates"),
@@ -133,7 +133,7 @@ pub(crate) fn escaped_len(c: char) -> usize {
 
 /// Cuts `document` into consecutive slices, each at most [`SHARD_MAX_BYTES`] as a JSON string;
 /// refuses a document that needs more than [`MAX_SHARDS`].
-pub(crate) fn split(document: &str) -> Result<Vec<String>, Problem> {
+pub(crate) fn split(document: &str) -> Result<Vec<String>, Violation> {
     const QUOTES: usize = 2;
     let mut parts = Vec::new();
     let (mut start, mut size, mut total) = (0, QUOTES, 0usize);
@@ -148,7 +148,7 @@ pub(crate) fn split(document: &str) -> Result<Vec<String>, Problem> {
     }
     parts.push(document.get(start..).unwrap_or_default().to_owned());
     if parts.len() > MAX_SHARDS {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::TEMPLATES,
             code::TOO_LONG,
             format!(
@@ -162,7 +162,7 @@ pub(crate) fn split(document: &str) -> Result<Vec<String>, Problem> {
 }
 
 /// Puts the shards' values back together; each must be a string, the whole within bounds.
-pub(crate) fn join(parts: &[Value]) -> Result<String, Problem> {
+pub(crate) fn join(parts: &[Value]) -> Result<String, Violation> {
     let mut document = String::new();
     for (part, value) in parts.iter().enumerate() {
         let Some(text) = value.as_str() else {
@@ -183,8 +183,8 @@ pub(crate) fn join(parts: &[Value]) -> Result<String, Problem> {
 }
 
 /// A problem of what was read back from Jira.
-pub(crate) fn corrupt(code: &'static str, message: String) -> Problem {
-    Problem::new(field::DOCUMENT, code, message)
+pub(crate) fn corrupt(code: &'static str, message: String) -> Violation {
+    Violation::new(field::DOCUMENT, code, message)
 }
 
 #[cfg(test)]

@@ -199,7 +199,7 @@ async fn hand_edited_properties_are_reported_never_trusted() {
         let error = service.load(&me, &target).await.unwrap_err();
         let LibraryError::Corrupt { revision, report } = error else { panic!("{error:?}") };
         assert!(report.to_string().contains(expected), "{expected}: {report}");
-        assert!(report.problems.iter().all(|p| p.field == field::DOCUMENT || p.line.is_some()));
+        assert!(report.violations.iter().all(|p| p.field == field::DOCUMENT || p.line.is_some()));
         // A stale save reports the damage; naming the revision it gave replaces the library.
         let replacement = library(vec![template("fresh", 1, 1)]);
         let stale =

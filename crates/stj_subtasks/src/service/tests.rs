@@ -292,9 +292,9 @@ async fn each_line_gets_its_own_type_and_an_unknown_name_is_a_problem_at_its_lin
     typed.specs[0].issue_type = Some("Bug".into());
     let err = service.apply(&caller(), &typed, &click("d4")).await.unwrap_err();
     let crate::ApplyError::Invalid(report) = err else { panic!("{err:?}") };
-    assert_eq!(report.problems.len(), 1);
+    assert_eq!(report.violations.len(), 1);
     assert_eq!(
-        (report.problems[0].line, report.problems[0].code),
+        (report.violations[0].line, report.violations[0].code),
         (Some(1), "subtask_type_unknown")
     );
     assert!(!fake.calls().iter().any(|c| c.starts_with("bulk")), "nothing created");

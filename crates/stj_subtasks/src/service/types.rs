@@ -2,7 +2,7 @@
 //! template's type when they name none), else the request's, else the project's first.
 
 use stj_templates::SubtaskSpec;
-use stj_validation::{Problem, field};
+use stj_validation::{Violation, field};
 
 use super::{ApplyError, ApplyRequest};
 use crate::ports::IssueTypeRef;
@@ -26,14 +26,14 @@ pub(super) fn line_type(
     types: &[IssueTypeRef],
     spec: &SubtaskSpec,
     default: &IssueTypeRef,
-) -> Result<IssueTypeRef, Problem> {
+) -> Result<IssueTypeRef, Violation> {
     let Some(name) = spec.issue_type.as_deref() else {
         return Ok(default.clone());
     };
     let wanted = name.trim().to_lowercase();
     types.iter().find(|t| t.name.to_lowercase() == wanted).cloned().ok_or_else(|| {
         let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
-        Problem::new(
+        Violation::new(
             field::ISSUE_TYPE,
             SUBTASK_TYPE_UNKNOWN,
             format!(

@@ -2,7 +2,7 @@ use super::*;
 use crate::model::{DueAnchor, RelativeDue, TemplateId};
 
 fn codes(report: &ValidationReport) -> Vec<(Option<usize>, &'static str, &'static str)> {
-    report.problems.iter().map(|problem| (problem.line, problem.field, problem.code)).collect()
+    report.violations.iter().map(|problem| (problem.line, problem.field, problem.code)).collect()
 }
 
 fn template(id: &str, subtasks: Vec<SubtaskSpec>) -> Template {

@@ -21,7 +21,7 @@ fn sample() -> Library {
 }
 
 fn codes(report: &ValidationReport) -> Vec<(Option<usize>, &'static str, &'static str)> {
-    report.problems.iter().map(|problem| (problem.line, problem.field, problem.code)).collect()
+    report.violations.iter().map(|problem| (problem.line, problem.field, problem.code)).collect()
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn hand_edited_values_are_all_revalidated() {
             (Some(1), field::SUMMARY, code::UNKNOWN_VARIABLE),
         ]
     );
-    assert!(report.problems[8].message.starts_with("Template \"Again\": "), "{report}");
+    assert!(report.violations[8].message.starts_with("Template \"Again\": "), "{report}");
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn documents_of_the_wrong_shape_or_version_are_refused_without_panicking() {
     let report =
         decode_library(&json!({"version": 9, "revision": 1, "templates": []}), Scope::Personal)
             .unwrap_err();
-    assert!(report.problems[0].message.contains("version 9"), "{report}");
+    assert!(report.violations[0].message.contains("version 9"), "{report}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `key: value` attributes shared by the Multiple Subtasks and Quick Subtasks formats.
 
 use stj_validation::text::{self, excerpt};
-use stj_validation::{Problem, code, field};
+use stj_validation::{Violation, code, field};
 
 use crate::check;
 use crate::model::{
@@ -25,11 +25,11 @@ const UNSUPPORTED: [&str; 11] = [
 ];
 
 /// Applies one attribute to `spec`. `key` is matched ignoring ASCII case.
-pub(crate) fn apply(key: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Problem> {
+pub(crate) fn apply(key: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Violation> {
     let lower = key.to_ascii_lowercase();
     let value = value.trim();
     if value.is_empty() {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::LINE,
             code::EMPTY,
             format!("`{}` has no value.", excerpt(key)),
@@ -45,7 +45,7 @@ pub(crate) fn apply(key: &str, value: &str, spec: &mut SubtaskSpec) -> Result<()
                 "@current" => Assignee::Me,
                 "@inherit" => Assignee::ParentAssignee,
                 _ => {
-                    check::account_id(value).map_err(|problem| Problem {
+                    check::account_id(value).map_err(|problem| Violation {
                         message: format!(
                             "{} Jira Cloud assigns by account id, not by user name: replace \
                                  it, or use @current or @inherit.",
@@ -67,7 +67,7 @@ pub(crate) fn apply(key: &str, value: &str, spec: &mut SubtaskSpec) -> Result<()
         "duedate" | "due" => set(&mut spec.due, Some(due(value)?), field::DUE, key),
         "issuetype" => set(&mut spec.issue_type, Some(issue_type(value)?), field::ISSUE_TYPE, key),
         _ if UNSUPPORTED.contains(&lower.as_str()) || lower.starts_with("customfield") => {
-            Err(Problem::new(
+            Err(Violation::new(
                 field::LINE,
                 code::UNSUPPORTED,
                 format!(
@@ -77,7 +77,7 @@ pub(crate) fn apply(key: &str, value: &str, spec: &mut SubtaskSpec) -> Result<()
                 ),
             ))
         }
-        _ => Err(Problem::new(
+        _ => Err(Violation::new(
             field::LINE,
             code::UNSUPPORTED,
             format!(
@@ -90,9 +90,9 @@ pub(crate) fn apply(key: &str, value: &str, spec: &mut SubtaskSpec) -> Result<()
 }
 
 /// A subtask type by name; an id (digits) means nothing on another site.
-fn issue_type(value: &str) -> Result<String, Problem> {
+fn issue_type(value: &str) -> Result<String, Violation> {
     if value.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::ISSUE_TYPE,
             code::UNSUPPORTED,
             format!(
@@ -112,9 +112,9 @@ fn set<T>(
     value: Option<T>,
     field: &'static str,
     key: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Violation> {
     if slot.is_some() {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field,
             code::DUPLICATE,
             format!("`{}` is given twice for this subtask.", excerpt(key)),
@@ -125,9 +125,9 @@ fn set<T>(
 }
 
 /// `a, b` or one label; `@inherit` (the parent's labels) is not supported.
-fn labels(value: &str, spec: &mut SubtaskSpec) -> Result<(), Problem> {
+fn labels(value: &str, spec: &mut SubtaskSpec) -> Result<(), Violation> {
     if value == "@inherit" {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::LABELS,
             code::UNSUPPORTED,
             "Copying the parent's labels (`@inherit`) is not supported: list the labels instead.",
@@ -136,7 +136,7 @@ fn labels(value: &str, spec: &mut SubtaskSpec) -> Result<(), Problem> {
     for label in value.split(',').map(str::trim).filter(|label| !label.is_empty()) {
         text::label(label)?;
         if spec.labels.iter().any(|known| known == label) {
-            return Err(Problem::new(
+            return Err(Violation::new(
                 field::LABELS,
                 code::DUPLICATE,
                 format!("Label `{}` is given twice.", excerpt(label)),
@@ -149,7 +149,7 @@ fn labels(value: &str, spec: &mut SubtaskSpec) -> Result<(), Problem> {
 
 /// Multiple Subtasks' relative dates (`@inherit`, `@inherit - 2d`, `@now + 1w`; a week is 7
 /// calendar days) and this app's own (`+2d`, `parent-1d`). Absolute dates cannot be templated.
-fn due(value: &str) -> Result<RelativeDue, Problem> {
+fn due(value: &str) -> Result<RelativeDue, Violation> {
     let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
     let (anchor, offset) = if let Some(offset) = compact.strip_prefix("@inherit") {
         (DueAnchor::ParentDue, offset)
@@ -158,7 +158,7 @@ fn due(value: &str) -> Result<RelativeDue, Problem> {
     } else if let Some((days, anchor)) = parse_due(&compact) {
         return RelativeDue::new(days, anchor);
     } else if is_absolute_date(&compact) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::DUE,
             code::UNSUPPORTED,
             format!(
@@ -204,8 +204,8 @@ fn is_absolute_date(text: &str) -> bool {
             .all(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()))
 }
 
-fn bad_due(value: &str) -> Problem {
-    Problem::new(
+fn bad_due(value: &str) -> Violation {
+    Violation::new(
         field::DUE,
         code::BAD_SYNTAX,
         format!(

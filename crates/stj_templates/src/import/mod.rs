@@ -4,7 +4,7 @@ mod attributes;
 mod multiple;
 mod quick_subtasks;
 
-use stj_validation::{Problem, ValidationReport, code, field};
+use stj_validation::{ValidationReport, Violation, code, field};
 
 use crate::check::check_subtask;
 use crate::lines::split_lines;
@@ -41,7 +41,7 @@ pub fn import_text(text: &str) -> Result<Vec<SubtaskSpec>, ValidationReport> {
     let (_, drafts, unmapped) = read(text)?;
     let mut report = ValidationReport::new();
     for item in unmapped {
-        report.push(item.problem);
+        report.push(item.violation);
     }
     finish(drafts, report)
 }
@@ -61,12 +61,12 @@ pub struct Unmapped {
     /// The text as written (the line, or the `key:"value"` attribute), trimmed.
     pub text: String,
     /// Why, with `line` set.
-    pub problem: Problem,
+    pub violation: Violation,
 }
 
 impl Unmapped {
-    pub(crate) fn new(line: usize, text: &str, problem: Problem) -> Self {
-        Self { text: text.trim().to_owned(), problem: problem.at_line(line) }
+    pub(crate) fn new(line: usize, text: &str, problem: Violation) -> Self {
+        Self { text: text.trim().to_owned(), violation: problem.at_line(line) }
     }
 }
 
@@ -77,7 +77,7 @@ impl Unmapped {
 pub fn import_leniently(text: &str) -> Result<Import, ValidationReport> {
     let (format, drafts, mut unmapped) = read(text)?;
     let specs = finish(drafts, ValidationReport::new())?;
-    unmapped.sort_by_key(|item| item.problem.line);
+    unmapped.sort_by_key(|item| item.violation.line);
     Ok(Import { format, specs, unmapped })
 }
 
@@ -86,13 +86,13 @@ fn read(text: &str) -> Result<(ImportFormat, Vec<Draft>, Vec<Unmapped>), Validat
     let Some(format) = detect_format(text) else {
         let line =
             (1..).zip(split_lines(text)).find(|(_, line)| !line.trim().is_empty()).map(|(n, _)| n);
-        let problem = Problem::new(
+        let problem = Violation::new(
             field::LINE,
             code::BAD_SYNTAX,
             "No subtasks found: in Multiple Subtasks and Quick Subtasks text every subtask \
              starts with `- `.",
         );
-        return Err(ValidationReport::from(Problem { line, ..problem }));
+        return Err(ValidationReport::from(Violation { line, ..problem }));
     };
     let (drafts, unmapped) = match format {
         ImportFormat::MultipleSubtasks => multiple::parse(text),
@@ -114,7 +114,7 @@ fn finish(
             spec
         })
         .collect();
-    report.problems.sort_by_key(|problem| problem.line);
+    report.violations.sort_by_key(|problem| problem.line);
     report.into_result(specs)
 }
 

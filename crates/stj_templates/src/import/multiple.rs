@@ -1,6 +1,6 @@
 //! Multiple Subtasks for Jira's format: `- summary`, then one `key: value` per line.
 
-use stj_validation::{Problem, code, field};
+use stj_validation::{Violation, code, field};
 
 use super::{Draft, Unmapped, attributes};
 use crate::lines::split_lines;
@@ -23,7 +23,7 @@ pub(crate) fn parse(text: &str) -> (Vec<Draft>, Vec<Unmapped>) {
             unmapped.push(Unmapped::new(
                 line,
                 content,
-                Problem::new(
+                Violation::new(
                     field::LINE,
                     code::BAD_SYNTAX,
                     "Every subtask starts with a line `- summary`; this line comes before any.",
@@ -35,7 +35,7 @@ pub(crate) fn parse(text: &str) -> (Vec<Draft>, Vec<Unmapped>) {
             unmapped.push(Unmapped::new(
                 line,
                 content,
-                Problem::new(
+                Violation::new(
                     field::LINE,
                     code::BAD_SYNTAX,
                     "Expected `key: value` (such as `estimate: 2h`) or a new subtask `- summary`.",

@@ -1,7 +1,7 @@
 //! Quick Subtasks for Jira's format: `- summary / key:"value" key:"value"`, one line each.
 
 use stj_validation::text::excerpt;
-use stj_validation::{Problem, code, field};
+use stj_validation::{Violation, code, field};
 
 use super::{Draft, Unmapped, attributes};
 use crate::lines::split_lines;
@@ -19,7 +19,7 @@ pub(crate) fn parse(text: &str) -> (Vec<Draft>, Vec<Unmapped>) {
             unmapped.push(Unmapped::new(
                 line,
                 content,
-                Problem::new(
+                Violation::new(
                     field::LINE,
                     code::BAD_SYNTAX,
                     "Expected a subtask line `- summary / key:\"value\"`.",
@@ -54,9 +54,9 @@ pub(crate) fn parse(text: &str) -> (Vec<Draft>, Vec<Unmapped>) {
 }
 
 /// `key:"value"` at the start of `text`: the key, the value and what follows.
-fn read_attribute(text: &str) -> Result<(&str, &str, &str), Problem> {
+fn read_attribute(text: &str) -> Result<(&str, &str, &str), Violation> {
     let malformed = || {
-        Problem::new(
+        Violation::new(
             field::LINE,
             code::BAD_SYNTAX,
             format!("Expected `key:\"value\"` at `{}`.", excerpt(text)),

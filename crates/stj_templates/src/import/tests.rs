@@ -2,7 +2,7 @@ use super::*;
 use crate::model::{Assignee, DueAnchor, Estimate, RelativeDue};
 
 fn codes(report: &ValidationReport) -> Vec<(Option<usize>, &'static str, &'static str)> {
-    report.problems.iter().map(|problem| (problem.line, problem.field, problem.code)).collect()
+    report.violations.iter().map(|problem| (problem.line, problem.field, problem.code)).collect()
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn repeated_attributes_and_user_names_are_reported() {
             (Some(5), field::LABELS, code::DUPLICATE),
         ]
     );
-    assert!(report.problems[1].message.contains("account id, not by user name"), "{report}");
+    assert!(report.violations[1].message.contains("account id, not by user name"), "{report}");
 }
 
 #[test]
@@ -130,7 +130,7 @@ fn a_lenient_import_keeps_what_it_can_and_lists_the_rest_by_line() {
     let unmapped: Vec<(Option<usize>, &str, &str)> = import
         .unmapped
         .iter()
-        .map(|item| (item.problem.line, item.text.as_str(), item.problem.code))
+        .map(|item| (item.violation.line, item.text.as_str(), item.violation.code))
         .collect();
     assert_eq!(
         unmapped,
@@ -142,7 +142,7 @@ fn a_lenient_import_keeps_what_it_can_and_lists_the_rest_by_line() {
             (Some(10), "estimate: 2h", code::DUPLICATE),
         ]
     );
-    assert!(import.unmapped[3].problem.message.contains("name"), "{:?}", import.unmapped[3]);
+    assert!(import.unmapped[3].violation.message.contains("name"), "{:?}", import.unmapped[3]);
     // The strict import refuses the same text, problem by problem.
     assert_eq!(import_text(text).unwrap_err().len(), 5);
 }
@@ -155,7 +155,7 @@ fn a_lenient_quick_subtasks_import_names_each_attribute_it_left_out() {
     assert_eq!(import.specs.iter().map(|s| s.summary.as_str()).collect::<Vec<_>>(), ["A", "B"]);
     assert_eq!(import.specs[0].estimate.map(Estimate::minutes), Some(120));
     let unmapped: Vec<(Option<usize>, &str)> =
-        import.unmapped.iter().map(|item| (item.problem.line, item.text.as_str())).collect();
+        import.unmapped.iter().map(|item| (item.violation.line, item.text.as_str())).collect();
     assert_eq!(
         unmapped,
         [

@@ -1,7 +1,7 @@
 //! One marker word (`@…`, `#…`, `~…`, `!…`, `due:…`, `type:…`) applied to the subtask of its line.
 
 use stj_validation::text::{self, excerpt};
-use stj_validation::{Problem, ValidationReport, code, field};
+use stj_validation::{ValidationReport, Violation, code, field};
 
 use super::escape::TYPE_PREFIX;
 use crate::check;
@@ -32,7 +32,7 @@ pub(crate) fn apply(
     report.check(None, outcome);
 }
 
-fn assignee(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Problem> {
+fn assignee(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Violation> {
     if value.is_empty() {
         return Err(unknown(
             field::ASSIGNEE,
@@ -60,13 +60,13 @@ fn assignee(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Prob
     Ok(())
 }
 
-fn label(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Problem> {
+fn label(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Violation> {
     if value.is_empty() {
         return Err(unknown(field::LABELS, shown, "write the label right after it, as in #qa"));
     }
     text::label(value).map_err(|problem| because(shown, &problem, ""))?;
     if spec.labels.iter().any(|known| known == value) {
-        return Err(Problem::new(
+        return Err(Violation::new(
             field::LABELS,
             code::DUPLICATE,
             format!("`{shown}`: this line already has this label."),
@@ -76,9 +76,9 @@ fn label(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Problem
     Ok(())
 }
 
-fn estimate(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Problem> {
+fn estimate(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Violation> {
     let estimate = Estimate::parse(value).map_err(|problem| match problem.code {
-        code::EMPTY | code::BAD_SYNTAX => Problem::new(
+        code::EMPTY | code::BAD_SYNTAX => Violation::new(
             field::ESTIMATE,
             problem.code,
             format!(
@@ -95,7 +95,7 @@ fn estimate(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Prob
     Ok(())
 }
 
-fn priority(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), Problem> {
+fn priority(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), Violation> {
     if name.is_empty() {
         return Err(unknown(
             field::PRIORITY,
@@ -111,7 +111,7 @@ fn priority(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), Pro
     Ok(())
 }
 
-fn issue_type(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), Problem> {
+fn issue_type(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), Violation> {
     if name.is_empty() {
         return Err(unknown(
             field::ISSUE_TYPE,
@@ -128,7 +128,7 @@ fn issue_type(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), P
     Ok(())
 }
 
-fn due(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Problem> {
+fn due(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Violation> {
     let Some((days, anchor)) = parse_due(value) else {
         return Err(unknown(
             field::DUE,
@@ -169,18 +169,18 @@ pub(crate) fn parse_due(value: &str) -> Option<(i32, DueAnchor)> {
 }
 
 /// An unknown or incomplete marker.
-fn unknown(field: &'static str, shown: &str, hint: &str) -> Problem {
-    Problem::new(field, code::UNKNOWN_MARKER, format!("Unknown marker `{shown}`: {hint}."))
+fn unknown(field: &'static str, shown: &str, hint: &str) -> Violation {
+    Violation::new(field, code::UNKNOWN_MARKER, format!("Unknown marker `{shown}`: {hint}."))
 }
 
 /// A marker whose value breaks a rule: the rule's problem, introduced by the marker.
-fn because(shown: &str, problem: &Problem, hint: &str) -> Problem {
+fn because(shown: &str, problem: &Violation, hint: &str) -> Violation {
     let hint = if hint.is_empty() { String::new() } else { format!(" ({hint})") };
-    Problem { message: format!("`{shown}`: {}{hint}", problem.message), ..problem.clone() }
+    Violation { message: format!("`{shown}`: {}{hint}", problem.message), ..problem.clone() }
 }
 
-fn twice(field: &'static str, shown: &str, what: &str) -> Problem {
-    Problem::new(
+fn twice(field: &'static str, shown: &str, what: &str) -> Violation {
+    Violation::new(
         field,
         code::DUPLICATE,
         format!("`{shown}`: this line already has {what}; a subtask takes only one."),

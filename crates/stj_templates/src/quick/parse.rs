@@ -1,7 +1,7 @@
 //! Quick entry, text to subtasks. The grammar is in the crate README.
 
 use stj_validation::text::excerpt;
-use stj_validation::{Problem, ValidationReport, code, field, limits};
+use stj_validation::{ValidationReport, Violation, code, field, limits};
 
 use super::escape::{QUOTABLE, is_marker, read_quoted, unescape_into};
 use super::markers;
@@ -33,7 +33,7 @@ pub fn parse_quick_entry_mapped(
             Some(more) => match drafts.last_mut() {
                 Some(draft) => draft.continue_description(blanks, more),
                 None => report.push(
-                    Problem::new(
+                    Violation::new(
                         field::DESCRIPTION,
                         code::BAD_SYNTAX,
                         "This indented line would continue the description of the subtask above, \
@@ -51,7 +51,7 @@ pub fn parse_quick_entry_mapped(
         blanks = 0;
     }
     if drafts.len() > limits::MAX_SUBTASKS_PER_TEMPLATE {
-        report.push(Problem::new(
+        report.push(Violation::new(
             field::SUBTASKS,
             code::TOO_MANY,
             format!(
@@ -159,14 +159,14 @@ fn parse_line(line: &str) -> (SubtaskSpec, ValidationReport) {
 }
 
 /// A quoted priority or subtask type that is not closed properly.
-fn quote_problem(written: &str, what: &str) -> Problem {
+fn quote_problem(written: &str, what: &str) -> Violation {
     let (field, example) = if written.starts_with('!') {
         (field::PRIORITY, "!\"Very high\"")
     } else {
         (field::ISSUE_TYPE, "type:\"Code review\"")
     };
     let shown = excerpt(written);
-    Problem::new(
+    Violation::new(
         field,
         code::BAD_SYNTAX,
         format!("The marker `{shown}` {what}: write it as {example}."),

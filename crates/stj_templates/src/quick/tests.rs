@@ -15,7 +15,7 @@ fn parse_one(text: &str) -> SubtaskSpec {
 /// `(line, field, code)` of every problem, for comparing reports by shape.
 fn problems(text: &str) -> Vec<(Option<usize>, &'static str, &'static str)> {
     let report = parse_quick_entry(text).expect_err(text);
-    report.problems.iter().map(|problem| (problem.line, problem.field, problem.code)).collect()
+    report.violations.iter().map(|problem| (problem.line, problem.field, problem.code)).collect()
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn unknown_markers_are_errors_naming_the_line_and_the_marker() {
     let text = "Fine\nA due:tomorrow\nB !\nC ~2x\nD @\nE #\nF @alice.smith";
     let report = parse_quick_entry(text).unwrap_err();
     let got: Vec<(Option<usize>, &str)> =
-        report.problems.iter().map(|p| (p.line, p.code)).collect();
+        report.violations.iter().map(|p| (p.line, p.code)).collect();
     assert_eq!(
         got,
         [
@@ -156,7 +156,7 @@ fn unknown_markers_are_errors_naming_the_line_and_the_marker() {
         ]
     );
     for (problem, token) in
-        report.problems.iter().zip(["due:tomorrow", "!", "~2x", "@", "#", "@alice.smith"])
+        report.violations.iter().zip(["due:tomorrow", "!", "~2x", "@", "#", "@alice.smith"])
     {
         assert!(problem.message.contains(&format!("`{token}`")), "{problem}");
     }
@@ -278,7 +278,7 @@ fn bad_subtask_type_markers_are_reported_at_their_line() {
     let long = format!("T type:{}", "t".repeat(61));
     assert_eq!(problems(&long), [(Some(1), field::ISSUE_TYPE, code::TOO_LONG)]);
     let report = parse_quick_entry("T type:\"Code review").unwrap_err();
-    assert!(report.problems[0].message.contains("type:\"Code review\""), "{report}");
+    assert!(report.violations[0].message.contains("type:\"Code review\""), "{report}");
 }
 
 #[test]
@@ -297,8 +297,8 @@ fn due_dates_read_and_write_without_the_marker_prefix() {
 #[test]
 fn a_bare_type_word_is_an_error_that_says_how_to_write_the_word() {
     let report = parse_quick_entry("Define the type: string").unwrap_err();
-    assert_eq!(report.problems.len(), 1, "{report}");
-    assert_eq!(report.problems[0].code, code::UNKNOWN_MARKER);
-    assert!(report.problems[0].message.contains("\\type:"), "{report}");
+    assert_eq!(report.violations.len(), 1, "{report}");
+    assert_eq!(report.violations[0].code, code::UNKNOWN_MARKER);
+    assert!(report.violations[0].message.contains("\\type:"), "{report}");
     assert_eq!(parse_one("Define the \\type: string").summary, "Define the type: string");
 }

@@ -92,27 +92,32 @@ fn counting_from_a_missing_parent_due_date_is_an_error_naming_the_line() {
     let parent = ParentContext { due_date: None, reporter_account_id: None, ..parent() };
     let specs = parse_quick_entry("Fine due:+1d\nLate due:parent+2d\nWho @reporter").unwrap();
     let report = render_all(&specs, &parent).unwrap_err();
-    let got: Vec<(Option<usize>, &str, &str)> =
-        report.problems.iter().map(|problem| (problem.line, problem.field, problem.code)).collect();
+    let got: Vec<(Option<usize>, &str, &str)> = report
+        .violations
+        .iter()
+        .map(|problem| (problem.line, problem.field, problem.code))
+        .collect();
     assert_eq!(
         got,
         [(Some(2), field::DUE, code::MISSING), (Some(3), field::ASSIGNEE, code::MISSING)]
     );
-    assert!(report.problems[0].message.contains("PROJ-7 has none"), "{report}");
+    assert!(report.violations[0].message.contains("PROJ-7 has none"), "{report}");
 }
 
 #[test]
 fn the_rendered_summary_must_fit_jiras_limit() {
     let long_parent = ParentContext { summary: "p".repeat(250), ..parent() };
     let report = render(&SubtaskSpec::new("Review: {{parent.summary}}"), &long_parent).unwrap_err();
-    assert_eq!(report.problems[0].code, code::TOO_LONG);
+    assert_eq!(report.violations[0].code, code::TOO_LONG);
     assert!(
-        report.problems[0].message.contains("once the parent's values are filled in (it has 258)"),
+        report.violations[0]
+            .message
+            .contains("once the parent's values are filled in (it has 258)"),
         "{report}"
     );
     let blank_parent = ParentContext { summary: "  ".to_owned(), ..parent() };
     let report = render(&SubtaskSpec::new("{{parent.summary}}"), &blank_parent).unwrap_err();
-    assert_eq!(report.problems[0].code, code::EMPTY);
+    assert_eq!(report.violations[0].code, code::EMPTY);
     let fits = ParentContext { summary: "中".repeat(246), ..parent() };
     assert!(render(&SubtaskSpec::new("Review: {{parent.summary}}"), &fits).is_ok());
 }
@@ -144,17 +149,17 @@ fn render_problems_land_on_the_source_line_of_their_subtask() {
     let text = "Plan\n  first description line\n\n  after a blank\n\nShip due:parent+1d\n\t\tdetail\n\nTell @reporter\nBad {{oops\n";
     // Parse errors number source lines: `Bad {{oops` stands on line 10.
     let parsed = parse_quick_entry_mapped(text).unwrap_err();
-    assert_eq!(parsed.problems.iter().map(|p| p.line).collect::<Vec<_>>(), [Some(10)]);
+    assert_eq!(parsed.violations.iter().map(|p| p.line).collect::<Vec<_>>(), [Some(10)]);
     let text = text.replace("Bad {{oops\n", "");
     let (specs, lines) = parse_quick_entry_mapped(&text).unwrap();
     assert_eq!(lines.lines(), [1, 6, 9]);
     let orphan = ParentContext { due_date: None, reporter_account_id: None, ..parent() };
     let report = render_all(&specs, &orphan).unwrap_err();
-    let positions: Vec<Option<usize>> = report.problems.iter().map(|p| p.line).collect();
+    let positions: Vec<Option<usize>> = report.violations.iter().map(|p| p.line).collect();
     assert_eq!(positions, [Some(2), Some(3)], "render_all numbers subtasks: {report}");
     let relabelled = lines.relabel(report);
     let at: Vec<(Option<usize>, &str)> =
-        relabelled.problems.iter().map(|p| (p.line, p.field)).collect();
+        relabelled.violations.iter().map(|p| (p.line, p.field)).collect();
     assert_eq!(at, [(Some(6), field::DUE), (Some(9), field::ASSIGNEE)]);
     // A stored template is shown as its formatted text: lines count in that text.
     let (formatted, stored_lines) = format_quick_entry_mapped(&specs);

@@ -1,6 +1,6 @@
 use super::*;
 
-fn table(rule: fn(&str) -> Result<(), Problem>, rows: &[(String, Option<&str>)]) {
+fn table(rule: fn(&str) -> Result<(), Violation>, rows: &[(String, Option<&str>)]) {
     for (input, want) in rows {
         let got = rule(input).err().map(|problem| problem.code);
         assert_eq!(got, *want, "input {input:?}");

@@ -1,7 +1,7 @@
 use super::*;
 
 /// Runs `rule` over `(input, expected code or None for valid)` rows, naming the failing row.
-fn table(rule: fn(&str) -> Result<(), Problem>, rows: &[(String, Option<&str>)]) {
+fn table(rule: fn(&str) -> Result<(), Violation>, rows: &[(String, Option<&str>)]) {
     for (input, want) in rows {
         let got = rule(input).err().map(|problem| problem.code);
         assert_eq!(got, *want, "input {:?} ({} chars)", excerpt(input), input.chars().count());

@@ -13,11 +13,11 @@ use crate::problem::Problem;
 /// Per-line problems as a 400 `subtasks_invalid` with a `problems` extension.
 pub(crate) fn invalid(report: ValidationReport) -> Problem {
     let problems: Vec<Value> = report
-        .problems
+        .violations
         .iter()
         .map(|p| json!({ "line": p.line, "field": p.field, "code": p.code, "message": p.message }))
         .collect();
-    let detail = report.problems.first().map_or_else(String::new, |p| match p.line {
+    let detail = report.violations.first().map_or_else(String::new, |p| match p.line {
         Some(line) => format!("line {line}: {}", p.message),
         None => p.message.clone(),
     });

@@ -8,7 +8,7 @@ fn items(value: Value) -> Vec<ItemBody> {
 }
 
 fn codes(report: &ValidationReport) -> Vec<(Option<usize>, &'static str, &'static str)> {
-    report.problems.iter().map(|p| (p.line, p.field, p.code)).collect()
+    report.violations.iter().map(|p| (p.line, p.field, p.code)).collect()
 }
 
 #[test]
