@@ -5,11 +5,11 @@ use async_trait::async_trait;
 use stj_core::{JwksError, JwksSource, TenantUrl};
 
 use crate::config::{ConfigError, JiraConfig};
-use crate::http;
+use crate::transport::{Policy, Request, Transport};
 
 #[derive(Debug, Clone)]
 pub struct HttpJwksSource {
-    agent: ureq::Agent,
+    transport: Transport,
     url: String,
 }
 
@@ -17,23 +17,28 @@ impl HttpJwksSource {
     /// `url` must be https (http only on loopback, for the sandbox), without query or credentials.
     pub fn new(url: &str, config: &JiraConfig) -> Result<Self, ConfigError> {
         let url = TenantUrl::parse(url).map_err(|_| ConfigError::JwksUrl)?;
-        Ok(Self { agent: http::agent(config.timeout()?), url: url.as_str().to_owned() })
+        Ok(Self {
+            transport: Transport::new(config.timeout()?, Policy::fetch()),
+            url: url.as_str().to_owned(),
+        })
     }
 }
 
 #[async_trait]
 impl JwksSource for HttpJwksSource {
+    /// The route is the configured URL's, which is not a template: only the operation is named.
+    #[tracing::instrument(skip_all, fields(jira.op = "forge_jwks", http.method = "GET"))]
     async fn fetch(&self) -> Result<String, JwksError> {
-        let fetched = http::get(&self.agent, self.url.clone(), "application/json", None)
-            .await
-            .map_err(|e| {
-                tracing::warn!(error = %e, "Forge JWKS unreachable");
-                JwksError::Unavailable(e)
-            })?;
-        if fetched.status == 200 {
-            return Ok(fetched.body);
+        let request = Request::get(self.url.clone(), "application/json", None);
+        let reply = self.transport.send(request).await.map_err(|e| {
+            let e = e.into_cause();
+            tracing::warn!(error = %e, "Forge JWKS unavailable");
+            JwksError::Unavailable(e)
+        })?;
+        if reply.status == 200 {
+            return Ok(reply.body);
         }
-        tracing::warn!(status = fetched.status, "Forge JWKS gave no key set");
-        Err(JwksError::Unavailable(anyhow::anyhow!("JWKS answered {}", fetched.status)))
+        tracing::warn!(status = reply.status, "Forge JWKS gave no key set");
+        Err(JwksError::Unavailable(anyhow::anyhow!("JWKS answered {}", reply.status)))
     }
 }

@@ -1,11 +1,11 @@
 #![doc = include_str!("../README.md")]
 
 mod config;
-mod http;
 mod install_keys;
 mod jwks;
 mod licence;
 mod rest;
+mod transport;
 
 pub use config::{
     ATLASSIAN_INSTALL_KEYS_URL, ATLASSIAN_OAUTH_SERVER_URL, ConfigError, JiraConfig, RetryConfig,

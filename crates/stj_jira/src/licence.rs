@@ -5,14 +5,16 @@ use serde::Deserialize;
 use stj_connect::outgoing::app_authorization;
 use stj_core::{ClientKey, Licence, LicenceError, LicenceSource, SharedSecret, TenantUrl};
 
+use stj_privacy::Secret;
+
 use crate::config::{ConfigError, JiraConfig, check_app_key};
-use crate::http;
+use crate::transport::{Policy, Request, Transport};
 
 /// `GET {baseUrl}/rest/atlassian-connect/1/addons/{appKey}`. No cache: the domain's licence gate
 /// caches answers per tenant.
 #[derive(Debug, Clone)]
 pub struct JiraLicenceSource {
-    agent: ureq::Agent,
+    transport: Transport,
     app_key: String,
     path: String,
 }
@@ -21,7 +23,7 @@ impl JiraLicenceSource {
     pub fn new(app_key: &str, config: &JiraConfig) -> Result<Self, ConfigError> {
         check_app_key(app_key)?;
         Ok(Self {
-            agent: http::agent(config.timeout()?),
+            transport: Transport::new(config.timeout()?, Policy::fetch()),
             app_key: app_key.to_owned(),
             path: format!("/rest/atlassian-connect/1/addons/{app_key}"),
         })
@@ -41,6 +43,14 @@ struct LicenseRecord {
 
 #[async_trait]
 impl LicenceSource for JiraLicenceSource {
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "licence",
+            http.method = "GET",
+            http.route = "/rest/atlassian-connect/1/addons/{addonKey}",
+        )
+    )]
     async fn licence(
         &self,
         client_key: &ClientKey,
@@ -56,16 +66,12 @@ impl LicenceSource for JiraLicenceSource {
             app_authorization(&self.app_key, base_url, shared_secret, "GET", &self.path)
                 .map_err(|e| unavailable(e.into()))?;
         let url = format!("{}{}", base_url.as_str(), self.path);
-        let fetched = http::get(&self.agent, url, "application/json", Some(authorization))
-            .await
-            .map_err(unavailable)?;
-        if fetched.status != 200 {
-            return Err(unavailable(anyhow::anyhow!(
-                "licence endpoint answered {}",
-                fetched.status
-            )));
+        let request = Request::get(url, "application/json", Some(Secret::new(authorization)));
+        let reply = self.transport.send(request).await.map_err(|e| unavailable(e.into_cause()))?;
+        if reply.status != 200 {
+            return Err(unavailable(anyhow::anyhow!("licence endpoint answered {}", reply.status)));
         }
-        let record: AddonRecord = serde_json::from_str(&fetched.body).map_err(|e| {
+        let record: AddonRecord = serde_json::from_str(&reply.body).map_err(|e| {
             unavailable(anyhow::Error::new(e).context("licence record is not the expected JSON"))
         })?;
         Ok(match record.license {

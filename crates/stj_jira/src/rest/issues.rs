@@ -177,6 +177,14 @@ impl JiraIssueGateway {
 
 impl JiraIssueGateway {
     /// The parent's subtask keys, oldest first.
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "subtask_keys",
+            http.method = "GET",
+            http.route = "/rest/api/3/issue/{issueIdOrKey}",
+        )
+    )]
     async fn subtask_keys(
         &self,
         caller: &Caller,
@@ -193,12 +201,28 @@ impl JiraIssueGateway {
 
 #[async_trait]
 impl IssueGateway for JiraIssueGateway {
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "parent",
+            http.method = "GET",
+            http.route = "/rest/api/3/issue/{issueIdOrKey}",
+        )
+    )]
     async fn parent(&self, caller: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError> {
         let path = format!("/rest/api/3/issue/{}?fields={PARENT_FIELDS}", checked_key(issue_key)?);
         parent_issue(&self.get_json(caller, &path).await?)
     }
 
     /// One call: Jira returns the issue's properties named in `properties=` with its fields.
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "parent_with_property",
+            http.method = "GET",
+            http.route = "/rest/api/3/issue/{issueIdOrKey}",
+        )
+    )]
     async fn parent_with_property(
         &self,
         caller: &Caller,
@@ -222,6 +246,14 @@ impl IssueGateway for JiraIssueGateway {
     }
 
     /// `GET /project/{key}`: the project's id and issue types in one answer.
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "project_subtask_types",
+            http.method = "GET",
+            http.route = "/rest/api/3/project/{projectIdOrKey}",
+        )
+    )]
     async fn project_subtask_types(
         &self,
         caller: &Caller,
@@ -239,6 +271,14 @@ impl IssueGateway for JiraIssueGateway {
         }))
     }
 
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "subtask_types",
+            http.method = "GET",
+            http.route = "/rest/api/3/issuetype/project",
+        )
+    )]
     async fn subtask_types(
         &self,
         caller: &Caller,
@@ -265,6 +305,14 @@ impl IssueGateway for JiraIssueGateway {
             .collect())
     }
 
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "bulk_create",
+            http.method = "POST",
+            http.route = "/rest/api/3/issue/bulk",
+        )
+    )]
     async fn bulk_create(
         &self,
         caller: &Caller,
@@ -295,6 +343,14 @@ impl IssueGateway for JiraIssueGateway {
 
     /// `GET /user/bulk?accountId=…&maxResults=100`: one call for up to 100 accounts; more are
     /// left out (names are a courtesy of the preview, not something to spend calls on).
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "users",
+            http.method = "GET",
+            http.route = "/rest/api/3/user/bulk",
+        )
+    )]
     async fn users(
         &self,
         caller: &Caller,
@@ -327,6 +383,7 @@ impl IssueGateway for JiraIssueGateway {
             .collect())
     }
 
+    #[tracing::instrument(skip_all, fields(jira.op = "subtask_origins"))]
     async fn subtask_origins(
         &self,
         caller: &Caller,
@@ -347,6 +404,7 @@ impl IssueGateway for JiraIssueGateway {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all, fields(jira.op = "existing_subtasks"))]
     async fn existing_subtasks(
         &self,
         caller: &Caller,
@@ -383,6 +441,14 @@ impl IssueGateway for JiraIssueGateway {
         Ok(out)
     }
 
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "get_issue_property",
+            http.method = "GET",
+            http.route = "/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}",
+        )
+    )]
     async fn get_issue_property(
         &self,
         caller: &Caller,
@@ -402,6 +468,14 @@ impl IssueGateway for JiraIssueGateway {
         }
     }
 
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "put_issue_property",
+            http.method = "PUT",
+            http.route = "/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}",
+        )
+    )]
     async fn put_issue_property(
         &self,
         caller: &Caller,

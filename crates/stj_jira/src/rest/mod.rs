@@ -5,7 +5,6 @@ mod adf;
 mod issues;
 mod oauth;
 mod properties;
-mod transport;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,16 +14,15 @@ use stj_core::{CredentialsError, JiraAccess, TenantCredentialsSource, TenantUrl}
 use stj_privacy::Secret;
 use stj_subtasks::{Caller, GatewayError};
 
-use crate::{ConfigError, JiraConfig, RetryConfig};
+use crate::transport::{Policy, Reply, Request, Transport};
+use crate::{ConfigError, JiraConfig};
 use oauth::{UserTokens, bearer};
-use transport::{Reply, Request};
 
 #[derive(Debug)]
 pub struct JiraIssueGateway {
-    agent: ureq::Agent,
+    transport: Transport,
     credentials: Arc<dyn TenantCredentialsSource>,
     tokens: UserTokens,
-    retry: RetryConfig,
     origin_key: String,
 }
 
@@ -36,10 +34,12 @@ impl JiraIssueGateway {
     ) -> Result<Self, ConfigError> {
         let timeout = config.timeout()?;
         Ok(Self {
-            agent: crate::http::agent(timeout.max(Duration::from_secs(1))),
+            transport: Transport::new(
+                timeout.max(Duration::from_secs(1)),
+                Policy::rest(config.retry.clone()),
+            ),
             credentials,
             tokens: UserTokens::new(&config.oauth_server_url),
-            retry: config.retry.clone(),
             origin_key: format!("{app_key}.origin"),
         })
     }
@@ -58,8 +58,7 @@ impl JiraIssueGateway {
         let call = Call { method, path_and_query, body, idempotent };
         match &caller.access {
             JiraAccess::ForgeUser { api_base_url, token } => {
-                transport::send(&self.agent, &self.retry, call.to(api_base_url, bearer(token)))
-                    .await
+                Ok(self.transport.send(call.to(api_base_url, bearer(token))).await?)
             }
             JiraAccess::Connect => self.call_as_connect_user(caller, &call).await,
         }
@@ -77,10 +76,8 @@ impl JiraIssueGateway {
             })?;
         let account = caller.account_id.expose();
         for attempt in 0..2 {
-            let authorization =
-                self.tokens.bearer(&self.agent, &self.retry, &tenant, account).await?;
-            let request = call.to(&tenant.base_url, authorization);
-            let reply = transport::send(&self.agent, &self.retry, request).await?;
+            let authorization = self.tokens.bearer(&self.transport, &tenant, account).await?;
+            let reply = self.transport.send(call.to(&tenant.base_url, authorization)).await?;
             if reply.status == 401 && attempt == 0 {
                 self.tokens.forget(&caller.client_key, account);
                 continue;
@@ -104,6 +101,7 @@ impl Call<'_> {
         Request {
             method: self.method,
             url: format!("{base_url}{}", self.path_and_query),
+            accept: "application/json",
             authorization: Some(authorization),
             content_type: self.body.map(|_| "application/json"),
             body: self.body.map(Value::to_string),

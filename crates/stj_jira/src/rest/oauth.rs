@@ -13,8 +13,7 @@ use stj_core::{ClientKey, TenantCredentials};
 use stj_privacy::Secret;
 use stj_subtasks::GatewayError;
 
-use crate::RetryConfig;
-use crate::rest::transport::{self, Request};
+use crate::transport::{Request, Transport};
 
 /// Renew this long before Jira says the token expires.
 const RENEW_MARGIN: Duration = Duration::from_secs(60);
@@ -81,8 +80,7 @@ impl UserTokens {
 
     pub(crate) async fn bearer(
         &self,
-        agent: &ureq::Agent,
-        retry: &RetryConfig,
+        transport: &Transport,
         tenant: &TenantCredentials,
         account_id: &str,
     ) -> Result<Secret<String>, GatewayError> {
@@ -91,13 +89,13 @@ impl UserTokens {
             return Ok(bearer(&token));
         }
         let Some(turn) = self.turn(&key) else {
-            return self.grant(agent, retry, tenant, account_id, key).await;
+            return self.grant(transport, tenant, account_id, key).await;
         };
         let held = turn.lock().await;
         // Whoever held the turn before may have just cached a token.
         let result = match self.cached(&key) {
             Some(token) => Ok(bearer(&token)),
-            None => self.grant(agent, retry, tenant, account_id, key.clone()).await,
+            None => self.grant(transport, tenant, account_id, key.clone()).await,
         };
         drop(held);
         self.release(&key, turn);
@@ -105,10 +103,13 @@ impl UserTokens {
     }
 
     /// Asks the authorization server for a token (the JWT bearer grant) and caches it.
+    #[tracing::instrument(
+        skip_all,
+        fields(jira.op = "user_token", http.method = "POST", http.route = "/oauth2/token")
+    )]
     async fn grant(
         &self,
-        agent: &ureq::Agent,
-        retry: &RetryConfig,
+        transport: &Transport,
         tenant: &TenantCredentials,
         account_id: &str,
         key: Key,
@@ -133,13 +134,14 @@ impl UserTokens {
         let request = Request {
             method: "POST",
             url: format!("{}/oauth2/token", self.server_url),
+            accept: "application/json",
             authorization: None,
             content_type: Some("application/x-www-form-urlencoded"),
             body: Some(body),
             // Asking for a token twice is harmless.
             idempotent: true,
         };
-        let reply = transport::send(agent, retry, request).await?;
+        let reply = transport.send(request).await?;
         if reply.status != 200 {
             tracing::warn!(http.status = reply.status, installation.client_key = %tenant.client_key, "user token refused");
             return Err(GatewayError::Forbidden);

@@ -28,6 +28,20 @@ fn collection(target: &PropertyTarget) -> Result<(String, String), GatewayError>
     }
 }
 
+/// The route template of `target`'s property collection (`item`: of one property in it).
+fn route(target: &PropertyTarget, item: bool) -> &'static str {
+    match (target, item) {
+        (PropertyTarget::User { .. }, false) => "/rest/api/3/user/properties",
+        (PropertyTarget::User { .. }, true) => "/rest/api/3/user/properties/{propertyKey}",
+        (PropertyTarget::Project { .. }, false) => {
+            "/rest/api/3/project/{projectIdOrKey}/properties"
+        }
+        (PropertyTarget::Project { .. }, true) => {
+            "/rest/api/3/project/{projectIdOrKey}/properties/{propertyKey}"
+        }
+    }
+}
+
 fn property_path(target: &PropertyTarget, key: &str) -> Result<String, GatewayError> {
     stj_validation::ids::property_key(key).map_err(rejected)?;
     let (path, query) = collection(target)?;
@@ -41,6 +55,10 @@ fn json(body: &str) -> Result<Value, GatewayError> {
 
 #[async_trait]
 impl PropertyStore for JiraIssueGateway {
+    #[tracing::instrument(
+        skip_all,
+        fields(jira.op = "property_get", http.method = "GET", http.route = route(target, true))
+    )]
     async fn get(
         &self,
         caller: &Caller,
@@ -56,6 +74,10 @@ impl PropertyStore for JiraIssueGateway {
         }
     }
 
+    #[tracing::instrument(
+        skip_all,
+        fields(jira.op = "property_put", http.method = "PUT", http.route = route(target, true))
+    )]
     async fn put(
         &self,
         caller: &Caller,
@@ -72,6 +94,10 @@ impl PropertyStore for JiraIssueGateway {
         }
     }
 
+    #[tracing::instrument(
+        skip_all,
+        fields(jira.op = "property_delete", http.method = "DELETE", http.route = route(target, true))
+    )]
     async fn delete(
         &self,
         caller: &Caller,
@@ -87,6 +113,16 @@ impl PropertyStore for JiraIssueGateway {
         }
     }
 
+    /// Asks Jira only for a project (a user writes their own properties).
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            jira.op = "may_write",
+            http.method = "GET",
+            http.route = matches!(target, PropertyTarget::Project { .. })
+                .then_some("/rest/api/3/mypermissions"),
+        )
+    )]
     async fn may_write(
         &self,
         caller: &Caller,
@@ -112,6 +148,10 @@ impl PropertyStore for JiraIssueGateway {
         Ok(have("ADMINISTER_PROJECTS") || have("ADMINISTER"))
     }
 
+    #[tracing::instrument(
+        skip_all,
+        fields(jira.op = "property_keys", http.method = "GET", http.route = route(target, false))
+    )]
     async fn keys(
         &self,
         caller: &Caller,

@@ -10,6 +10,7 @@ mod adapter;
 mod forge;
 mod issues;
 mod service;
+mod spans;
 
 use std::sync::Arc;
 
