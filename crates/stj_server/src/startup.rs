@@ -135,11 +135,12 @@ fn edge_state(settings: &Settings, both: Arc<dyn Registry>) -> anyhow::Result<Ed
         .context("invalid locks configuration")?;
     let locks: Arc<dyn EntityLocks> =
         shared.clone().unwrap_or_else(|| Arc::new(LocalLocks::new(settings.locks.wait())));
-    let library = match shared {
+    let library = Arc::new(match shared {
         Some(shared) => library.with_locks(shared),
         None => library,
-    };
-    let subtasks = Arc::new(SubtaskService::new(gateway, &connect.app_key).with_locks(locks));
+    });
+    let subtasks = SubtaskService::new(gateway, Arc::clone(&library), &connect.app_key);
+    let subtasks = Arc::new(subtasks.with_locks(locks));
     let licence = ConnectLicenceGate::new(
         licence_source,
         tenants,
@@ -157,7 +158,7 @@ fn edge_state(settings: &Settings, both: Arc<dyn Registry>) -> anyhow::Result<Ed
         lifecycle: Arc::new(lifecycle),
         registry,
         subtasks,
-        library: Arc::new(library),
+        library,
         descriptor_json: descriptor::descriptor(connect).to_string(),
         limits,
         config: settings.http.clone(),

@@ -17,6 +17,9 @@ pub use ports::{
 pub use progress::Progress;
 pub use properties::{PropertyStore, PropertyTarget};
 pub use service::{
-    ApplyError, ApplyOptions, ApplyReport, ApplyRequest, ItemReport, ItemStatus, Preview,
-    PreviewItem, PreviousApplication, QUICK_ENTRY_SOURCE, Recorded, SubtaskService,
+    ApplyError, ApplyOptions, ApplyReport, ApplyRequest, ApplySource, ItemReport, ItemStatus,
+    Preview, PreviewItem, PreviousApplication, QUICK_ENTRY_SOURCE, Recorded, SubtaskService,
 };
+
+#[cfg(test)]
+mod tests;

@@ -11,17 +11,23 @@ pub const MAX_PROJECT_TEMPLATES: usize = 100;
 /// How far (in calendar days, either way) a relative due date may reach: ten years.
 pub const MAX_DUE_OFFSET_DAYS: i32 = 3_650;
 
-/// A template has 1 to [`MAX_SUBTASKS_PER_TEMPLATE`] subtasks.
+/// A template, and an application, has 1 to [`MAX_SUBTASKS_PER_TEMPLATE`] subtasks. The one
+/// count rule: templates are checked with it when saved or read, applications when their
+/// source is read; the grammars (quick entry, imports, structured items) count nothing.
 pub fn subtask_count(count: usize) -> Result<(), Violation> {
     if count == 0 {
-        return Err(Violation::new(field::SUBTASKS, code::EMPTY, "The template has no subtasks."));
+        return Err(Violation::new(
+            field::SUBTASKS,
+            code::EMPTY,
+            "There are no subtasks: write at least one, one per line.",
+        ));
     }
     if count > MAX_SUBTASKS_PER_TEMPLATE {
         return Err(Violation::new(
             field::SUBTASKS,
             code::TOO_MANY,
             format!(
-                "A template can have at most {MAX_SUBTASKS_PER_TEMPLATE} subtasks (this one has {count})."
+                "At most {MAX_SUBTASKS_PER_TEMPLATE} subtasks can be created at once (these are {count})."
             ),
         ));
     }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use stj_templates::{Assignee, Estimate, RelativeDue, SubtaskSpec, check_subtask};
-use stj_validation::{ValidationReport, Violation, code, field, limits};
+use stj_validation::{ValidationReport, Violation, code, field};
 
 /// One subtask as the UI edits it (`line` is never read: positions number the items).
 #[derive(Debug, Deserialize)]
@@ -43,20 +43,10 @@ pub(crate) struct AssigneeBody {
     account_id: Option<String>,
 }
 
-/// The items as subtasks in normal form, or every problem, each at its item's 1-based position.
+/// The items as subtasks in normal form, or every violation, each at its item's 1-based
+/// position. How many there may be is checked where they become a template or an application.
 pub(crate) fn to_specs(items: Vec<ItemBody>) -> Result<Vec<SubtaskSpec>, ValidationReport> {
     let mut report = ValidationReport::new();
-    if items.len() > limits::MAX_SUBTASKS_PER_TEMPLATE {
-        report.push(Violation::new(
-            field::SUBTASKS,
-            code::TOO_MANY,
-            format!(
-                "At most {} subtasks can be created at once (this list has {}).",
-                limits::MAX_SUBTASKS_PER_TEMPLATE,
-                items.len()
-            ),
-        ));
-    }
     let specs = (1..)
         .zip(items)
         .map(|(line, item)| {

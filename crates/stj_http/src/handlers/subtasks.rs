@@ -1,24 +1,22 @@
-//! Preview and apply subtasks on an issue, and read back an earlier application. The request
-//! carries the template as quick-entry text; the backend renders it against the parent, creates
-//! as the calling user and keeps nothing.
+//! Preview and apply subtasks on an issue, and read back an earlier application. The body names
+//! what to apply (quick-entry text, or a stored template by scope and id); `stj_subtasks` reads
+//! it, renders it against the parent, creates as the calling user and keeps nothing.
+
+mod json;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use stj_subtasks::{
-    ApplyError, ApplyOptions, ApplyReport, ApplyRequest, Caller, GatewayError, ItemStatus, Preview,
-    PreviewItem, QUICK_ENTRY_SOURCE,
-};
-use stj_templates::{RenderedAssignee, parse_quick_entry_mapped};
+use stj_subtasks::{ApplyError, ApplyOptions, ApplyRequest, ApplySource, Caller, GatewayError};
 
 use crate::auth::ApiCaller;
-use crate::handlers::common::{apply_problem, caller, gateway_problem, invalid, within_limit};
-use crate::handlers::templates::{self, ScopeQuery};
+use crate::handlers::common::{apply_problem, caller, gateway_problem, target, within_limit};
 use crate::problem::Problem;
 use crate::state::EdgeState;
+use json::{application_json, preview_json, report_json};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -66,7 +64,7 @@ pub(crate) async fn preview(
             "recreateDeleted belongs to apply, not to preview",
         ));
     }
-    let request = request(&state, &caller, &issue_key, body).await?;
+    let request = request(&caller, &issue_key, body)?;
     let preview = state.subtasks.preview(&caller, &request).await.map_err(apply_problem)?;
     Ok(HttpResponse::Ok().json(preview_json(&preview)))
 }
@@ -86,7 +84,7 @@ pub(crate) async fn apply(
         recreate_deleted: body.recreate_deleted.unwrap_or(false),
         applied_on: chrono::Utc::now().date_naive(),
     };
-    let request = request(&state, &caller, &issue_key, body).await?;
+    let request = request(&caller, &issue_key, body)?;
     match state.subtasks.apply(&caller, &request, &options).await {
         Ok(report) => Ok(HttpResponse::Ok().json(report_json(&report))),
         Err(ApplyError::Incomplete { report, cause }) => {
@@ -143,15 +141,8 @@ pub(crate) async fn application(
         ));
     }
     if let Some(running) = state.subtasks.progress(&caller, &issue_key, &apply_id) {
-        return Ok(HttpResponse::Ok().json(json!({
-            "applyId": apply_id,
-            "parentKey": issue_key,
-            "state": "running",
-            "total": running.total,
-            "done": running.done(),
-            "keys": running.keys,
-            "complete": false,
-        })));
+        let body = application_json(&apply_id, &issue_key, "running", running.total, &running.keys);
+        return Ok(HttpResponse::Ok().json(body));
     }
     let recorded = state
         .subtasks
@@ -166,17 +157,10 @@ pub(crate) async fn application(
             "no such application on this issue",
         )
     })?;
-    let done = recorded.keys.iter().flatten().count();
-    let complete = done == recorded.total;
-    Ok(HttpResponse::Ok().json(json!({
-        "applyId": apply_id,
-        "parentKey": issue_key,
-        "state": if complete { "done" } else { "incomplete" },
-        "total": recorded.total,
-        "done": done,
-        "keys": recorded.keys,
-        "complete": complete,
-    })))
+    let complete = recorded.keys.iter().flatten().count() == recorded.total;
+    let state = if complete { "done" } else { "incomplete" };
+    let body = application_json(&apply_id, &issue_key, state, recorded.total, &recorded.keys);
+    Ok(HttpResponse::Ok().json(body))
 }
 
 fn check_issue_key(issue_key: &str) -> Result<(), Problem> {
@@ -184,12 +168,8 @@ fn check_issue_key(issue_key: &str) -> Result<(), Problem> {
         .map_err(|p| Problem::bad_request("issue_key_invalid", p.message))
 }
 
-async fn request(
-    state: &EdgeState,
-    caller: &Caller,
-    issue_key: &str,
-    body: SubtasksBody,
-) -> Result<ApplyRequest, Problem> {
+/// The body as a request: which issue, what to apply (exactly one source), for which day.
+fn request(caller: &Caller, issue_key: &str, body: SubtasksBody) -> Result<ApplyRequest, Problem> {
     check_issue_key(issue_key)?;
     let today = match body.today.as_deref() {
         Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
@@ -207,19 +187,14 @@ async fn request(
             "subtaskTypeId is the numeric id of one of the project's subtask types",
         ));
     }
-    // The source is derived here, never taken from the client: it names what was applied.
-    // Lines are the quick entry's source lines (of the text sent, or of the stored template's
-    // quick entry as the templates API shows it), so every problem is where the user sees it.
-    let (specs, lines, source) = match (body.quick_entry, body.template) {
+    let source = match (body.quick_entry, body.template) {
         (Some(text), None) => {
-            let text = within_limit(&text, "quick_entry_too_long", "quick entry")?;
-            let (specs, lines) = parse_quick_entry_mapped(text).map_err(invalid)?;
-            (specs, lines, QUICK_ENTRY_SOURCE.to_owned())
+            within_limit(&text, "quick_entry_too_long", "quick entry")?;
+            ApplySource::QuickEntry(text)
         }
         (None, Some(template)) => {
-            let query = ScopeQuery::new(template.scope, template.project);
-            let stored = templates::stored_template(state, caller, &query, &template.id).await?;
-            (stored.specs, stored.lines, stored.source)
+            let target = target(caller, &template.scope, template.project.as_deref())?;
+            ApplySource::Template { target, id: template.id }
         }
         _ => {
             return Err(Problem::bad_request(
@@ -228,105 +203,8 @@ async fn request(
             ));
         }
     };
-    if specs.is_empty() {
-        return Err(Problem::bad_request(
-            "quick_entry_empty",
-            "write at least one subtask, one per line",
-        ));
-    }
-    let limit = stj_validation::limits::MAX_SUBTASKS_PER_TEMPLATE;
-    if specs.len() > limit {
-        return Err(Problem::bad_request(
-            "too_many_subtasks",
-            format!("at most {limit} subtasks at once"),
-        ));
-    }
-    Ok(ApplyRequest {
-        issue_key: issue_key.to_owned(),
-        specs,
-        lines: lines.lines().to_vec(),
-        source,
-        today,
-        subtask_type_id: body.subtask_type_id,
-    })
-}
-
-fn preview_json(preview: &Preview) -> Value {
-    let type_json = |t: &stj_subtasks::IssueTypeRef| json!({ "id": t.id, "name": t.name });
-    json!({
-        "parentKey": preview.parent_key,
-        "subtasks": preview.items.iter().map(item_json).collect::<Vec<_>>(),
-        "subtaskTypes": preview.subtask_types.iter().map(type_json).collect::<Vec<_>>(),
-        "defaultSubtaskTypeId": preview.default_type_id,
-        "previous": preview.previous.iter().map(|p| json!({
-            "applyId": p.apply_id,
-            "appliedOn": p.applied_on.map(|d| d.to_string()),
-            "total": p.total,
-            "created": p.created,
-            "present": p.present,
-            "deleted": p.created.saturating_sub(p.present),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn item_json(item: &PreviewItem) -> Value {
-    let rendered = &item.rendered;
-    let assignee = match &rendered.assignee {
-        RenderedAssignee::ProjectDefault => json!({ "type": "projectDefault" }),
-        RenderedAssignee::Unassigned => json!({ "type": "unassigned" }),
-        RenderedAssignee::Account(id) => json!({
-            "type": "account",
-            "accountId": id,
-            "displayName": item.assignee_name.as_ref().map(|n| n.expose()),
-        }),
-    };
-    json!({
-        "line": item.line,
-        "summary": rendered.summary,
-        "description": rendered.description,
-        "assignee": assignee,
-        "labels": rendered.labels,
-        "originalEstimate": rendered.original_estimate,
-        "priority": rendered.priority,
-        "dueDate": rendered.due_date.map(|d| d.to_string()),
-        "issueType": { "id": item.issue_type.id, "name": item.issue_type.name },
-    })
-}
-
-fn report_json(report: &ApplyReport) -> Value {
-    let items: Vec<Value> = report
-        .items
-        .iter()
-        .enumerate()
-        .map(|(index, item)| {
-            let (status, key, message) = match &item.status {
-                ItemStatus::Created { key } => ("created", Some(key.as_str()), None),
-                ItemStatus::AlreadyExisted { key } => ("existing", Some(key.as_str()), None),
-                ItemStatus::Rejected { message } => ("rejected", None, Some(message.as_str())),
-                ItemStatus::NotAttempted => ("pending", None, None),
-            };
-            json!({
-                "index": index,
-                "line": item.line,
-                "summary": item.summary.expose(),
-                "status": status,
-                "key": key,
-                "message": message,
-            })
-        })
-        .collect();
-    let count = |s: &str| {
-        items.iter().filter(|i| i.get("status").and_then(Value::as_str) == Some(s)).count()
-    };
-    json!({
-        "applyId": report.apply_id,
-        "parentKey": report.parent_key,
-        "created": count("created"),
-        "existing": count("existing"),
-        "rejected": count("rejected"),
-        "pending": count("pending"),
-        "items": items,
-    })
+    let issue_key = issue_key.to_owned();
+    Ok(ApplyRequest { issue_key, source, today, subtask_type_id: body.subtask_type_id })
 }
 
 /// The issue's existing subtasks as quick-entry text, ready to be saved as a template.

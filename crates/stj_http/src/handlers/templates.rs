@@ -1,20 +1,19 @@
 //! Template libraries: personal (a user property) or shared in a project (a project property),
-//! stored in Jira only. Templates travel as quick-entry text, so export is the text itself.
+//! stored in Jira only (`stj_subtasks::LibraryService`). Templates travel as quick-entry text,
+//! so export is the text itself.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use stj_subtasks::{Caller, PropertyTarget};
-use stj_templates::{
-    Library, LineMap, Template, TemplateId, format_quick_entry_mapped, parse_quick_entry,
-};
+use stj_core::Principal;
+use stj_subtasks::{Caller, LibraryError, PropertyTarget};
+use stj_templates::{Library, Template, TemplateId, parse_quick_entry};
 use stj_validation::ValidationReport;
 
 use crate::auth::ApiCaller;
 use crate::handlers::common::{
-    caller, invalid, library_json, library_problem, save_problem, template_json,
+    caller, invalid, library_json, library_problem, save_problem, target, template_json,
 };
 use crate::problem::Problem;
 use crate::state::EdgeState;
@@ -49,8 +48,14 @@ pub(crate) struct LibraryBody {
     templates: Vec<TemplateBody>,
 }
 
-fn target(caller: &Caller, query: &ScopeQuery) -> Result<PropertyTarget, Problem> {
-    crate::handlers::common::target(caller, &query.scope, query.project.as_deref())
+/// Who asks, and the library the query's scope names.
+fn library_of(
+    principal: &Principal,
+    query: &ScopeQuery,
+) -> Result<(Caller, PropertyTarget), Problem> {
+    let caller = caller(principal)?;
+    let target = target(&caller, &query.scope, query.project.as_deref())?;
+    Ok((caller, target))
 }
 
 pub(crate) async fn list(
@@ -58,8 +63,7 @@ pub(crate) async fn list(
     ApiCaller(principal): ApiCaller,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = caller(&principal)?;
-    let target = target(&caller, &query)?;
+    let (caller, target) = library_of(&principal, &query)?;
     let stored = state.library.load(&caller, &target).await.map_err(library_problem)?;
     // Not knowing only hides the edit controls: Jira still decides on every save.
     let can_edit = state.library.can_edit(&caller, &target).await.unwrap_or_else(|error| {
@@ -79,12 +83,11 @@ pub(crate) async fn get(
     id: web::Path<String>,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = caller(&principal)?;
-    let stored =
-        state.library.load(&caller, &target(&caller, &query)?).await.map_err(library_problem)?;
-    let template = find(&stored.library, &id)?;
+    let (caller, target) = library_of(&principal, &query)?;
+    let (revision, template) =
+        state.library.template(&caller, &target, &id).await.map_err(library_problem)?;
     Ok(HttpResponse::Ok()
-        .json(json!({ "revision": stored.revision, "template": template_json(template) })))
+        .json(json!({ "revision": revision, "template": template_json(&template) })))
 }
 
 pub(crate) async fn save(
@@ -93,16 +96,11 @@ pub(crate) async fn save(
     query: web::Query<ScopeQuery>,
     body: web::Json<LibraryBody>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = caller(&principal)?;
-    let target = target(&caller, &query)?;
+    let (caller, target) = library_of(&principal, &query)?;
     let body = body.into_inner();
     let library = to_library(body.templates)?;
-    let revision = state
-        .library
-        .save(&caller, &target, &library, body.revision)
-        .await
-        .map_err(|error| save_problem(&target, error))?;
-    Ok(HttpResponse::Ok().json(json!({ "revision": revision })))
+    let saved = state.library.save(&caller, &target, &library, body.revision).await;
+    revision_json(&target, saved)
 }
 
 pub(crate) async fn delete(
@@ -111,67 +109,21 @@ pub(crate) async fn delete(
     id: web::Path<String>,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = caller(&principal)?;
-    let target = target(&caller, &query)?;
+    let (caller, target) = library_of(&principal, &query)?;
     let expected = query.revision.ok_or_else(|| {
         Problem::bad_request("revision_required", "send the revision you read as `revision`")
     })?;
-    let stored = state.library.load(&caller, &target).await.map_err(library_problem)?;
-    find(&stored.library, &id)?;
-    let mut library = stored.library;
-    library.templates.retain(|t| t.id.as_str() != id.as_str());
-    let revision = state
-        .library
-        .save(&caller, &target, &library, expected)
-        .await
-        .map_err(|error| save_problem(&target, error))?;
+    let removed = state.library.remove(&caller, &target, &id, expected).await;
+    revision_json(&target, removed)
+}
+
+/// The revision a change of `target`'s library made, or why it was refused.
+fn revision_json(
+    target: &PropertyTarget,
+    changed: Result<u64, LibraryError>,
+) -> Result<HttpResponse, Problem> {
+    let revision = changed.map_err(|error| save_problem(target, error))?;
     Ok(HttpResponse::Ok().json(json!({ "revision": revision })))
-}
-
-/// A stored template ready to apply.
-#[derive(Debug)]
-pub(crate) struct StoredTemplate {
-    /// Lines without a subtask type carry the template's.
-    pub(crate) specs: Vec<stj_templates::SubtaskSpec>,
-    /// Each subtask's line in the template's quick entry as the API shows it (`quickEntry`), so
-    /// render problems are reported where the user sees them (`LineMap::relabel`).
-    pub(crate) lines: LineMap,
-    /// `personal/ID` or `project/KEY/ID`.
-    pub(crate) source: String,
-}
-
-pub(crate) async fn stored_template(
-    state: &EdgeState,
-    caller: &Caller,
-    query: &ScopeQuery,
-    id: &str,
-) -> Result<StoredTemplate, Problem> {
-    let target = target(caller, query)?;
-    let stored = state.library.load(caller, &target).await.map_err(library_problem)?;
-    let template = find(&stored.library, id)?;
-    let source = match &query.project {
-        Some(project) => format!("project/{project}/{id}"),
-        None => format!("personal/{id}"),
-    };
-    let (_, lines) = format_quick_entry_mapped(&template.subtasks);
-    Ok(StoredTemplate { specs: template.specs(), lines, source })
-}
-
-impl ScopeQuery {
-    pub(crate) fn new(scope: String, project: Option<String>) -> Self {
-        Self { scope, project, revision: None }
-    }
-}
-
-fn find<'a>(library: &'a Library, id: &str) -> Result<&'a Template, Problem> {
-    library.templates.iter().find(|t| t.id.as_str() == id).ok_or_else(|| {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            "template_not_found",
-            "Not found",
-            "no template with this id in this library",
-        )
-    })
 }
 
 /// Each template's quick entry parsed; problems name the template and the line.

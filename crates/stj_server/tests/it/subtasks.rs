@@ -269,7 +269,7 @@ fn bad_input_is_a_clear_400_naming_the_line_and_writes_nothing() {
         (json!({ "quickEntry": "Uses {{parent.nope}}" }), "subtasks_invalid", Some(1)),
         (json!({ "quickEntry": "x".repeat(300) }), "subtasks_invalid", Some(1)),
         (json!({ "quickEntry": quick_entry(201) }), "subtasks_invalid", None),
-        (json!({ "quickEntry": "" }), "quick_entry_empty", None),
+        (json!({ "quickEntry": "" }), "subtasks_invalid", None),
         (json!({ "quickEntry": "ok", "today": "29/11/2026" }), "today_invalid", None),
         (json!({ "quickEntry": "ok", "extra": 1 }), "body_malformed", None),
         (json!({ "quickEntry": "ok", "sourceId": "quick-entry" }), "body_malformed", None),

@@ -1,5 +1,3 @@
-mod memory;
-
 use std::sync::Arc;
 
 use serde_json::json;
@@ -8,7 +6,7 @@ use stj_privacy::Personal;
 use stj_templates::{SubtaskSpec, Template, TemplateId, field};
 
 use super::*;
-use memory::MemoryStore;
+use crate::tests::memory::MemoryStore;
 
 const APP: &str = "io.subtask-templates.jira";
 const INDEX: &str = "io.subtask-templates.jira.templates";
@@ -239,4 +237,24 @@ async fn another_users_personal_library_is_out_of_reach() {
     let write = service.save(&bob, &alices, &library(vec![]), 1).await.unwrap_err();
     assert!(matches!(write, LibraryError::Gateway(GatewayError::Forbidden)), "{write:?}");
     assert_eq!(store.calls(), calls, "refused without asking Jira");
+}
+
+#[tokio::test]
+async fn one_template_is_read_and_removed_by_its_id() {
+    let (_, service) = service();
+    let me = caller("alice");
+    let target = PropertyTarget::personal(&me);
+    let both = library(vec![template("a", 1, 1), template("b", 2, 1)]);
+    service.save(&me, &target, &both, 0).await.unwrap();
+    let (revision, b) = service.template(&me, &target, "b").await.unwrap();
+    assert_eq!((revision, b.subtasks.len()), (1, 2));
+    let missing = service.template(&me, &target, "c").await.unwrap_err();
+    assert!(matches!(missing, LibraryError::TemplateNotFound), "{missing:?}");
+    let missing = service.remove(&me, &target, "c", 1).await.unwrap_err();
+    assert!(matches!(missing, LibraryError::TemplateNotFound), "{missing:?}");
+    let stale = service.remove(&me, &target, "a", 0).await.unwrap_err();
+    assert!(matches!(stale, LibraryError::Conflict { .. }), "{stale:?}");
+    assert_eq!(service.remove(&me, &target, "a", 1).await.unwrap(), 2);
+    let left = service.load(&me, &target).await.unwrap().library.templates;
+    assert_eq!(left.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["b"]);
 }

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
+use super::request::Subtasks;
 use super::{
-    ApplyError, ApplyOptions, ApplyReport, ApplyRequest, BULK_LIMIT, ItemReport, ItemStatus,
-    SubtaskService,
+    ApplyError, ApplyOptions, ApplyReport, BULK_LIMIT, ItemReport, ItemStatus, SubtaskService,
 };
 use crate::ledger::{ApplyEntry, Ledger, Stamp};
 use crate::ports::{Caller, GatewayError, ItemOutcome, NewSubtask, ParentIssue};
@@ -140,7 +140,7 @@ impl<'a> Run<'a> {
         self.save().await
     }
 
-    pub(super) fn report(&self, request: &ApplyRequest, items: &[NewSubtask]) -> ApplyReport {
+    pub(super) fn report(&self, subtasks: &Subtasks, items: &[NewSubtask]) -> ApplyReport {
         let keys = &self.entry.keys;
         let reports = items
             .iter()
@@ -155,7 +155,7 @@ impl<'a> Run<'a> {
                     (None, None, Some(message)) => ItemStatus::Rejected { message },
                     (None, None, None) => ItemStatus::NotAttempted,
                 };
-                ItemReport { line: request.line(i), summary: item.summary.clone(), status }
+                ItemReport { line: subtasks.line(i), summary: item.summary.clone(), status }
             })
             .collect();
         ApplyReport {

@@ -4,13 +4,18 @@ use async_trait::async_trait;
 use serde_json::Value;
 use stj_core::ClientKey;
 use stj_privacy::Personal;
-use stj_templates::SubtaskSpec;
+use stj_templates::{Library, SubtaskSpec, Template, TemplateId, code, field};
 
+use crate::library::{LibraryError, LibraryService};
 use crate::ports::{
     Caller, ExistingSubtask, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask,
     Origin, ParentIssue, ProjectSubtaskTypes,
 };
-use crate::service::{ApplyOptions, ApplyRequest, ItemStatus, SubtaskService};
+use crate::properties::PropertyTarget;
+use crate::service::{
+    ApplyError, ApplyOptions, ApplyRequest, ApplySource, ItemStatus, SubtaskService,
+};
+use crate::tests::memory::MemoryStore;
 
 /// A parent `DEMO-1` in project 10000, whatever key it is asked by; records every call.
 #[derive(Debug)]
@@ -153,15 +158,43 @@ fn caller() -> Caller {
     }
 }
 
-fn request(issue_key: &str, source: &str) -> ApplyRequest {
+/// A service whose caller's personal library holds template `t`: "One" (with a description)
+/// and "Two", at lines 1 and 3 of its quick entry, as the quick entry `QUICK` has them.
+async fn service(fake: &Arc<Fake>) -> SubtaskService {
+    let library = LibraryService::new(Arc::new(MemoryStore::default()), "app").unwrap();
+    let one = SubtaskSpec { description: Some("d".to_owned()), ..SubtaskSpec::new("One") };
+    let t = Template {
+        id: TemplateId::new("t").unwrap(),
+        name: "T".to_owned(),
+        description: None,
+        subtask_type: None,
+        subtasks: vec![one, SubtaskSpec::new("Two")],
+    };
+    let target = PropertyTarget::personal(&caller());
+    library
+        .save(&caller(), &target, &Library { revision: 0, templates: vec![t] }, 0)
+        .await
+        .unwrap();
+    SubtaskService::new(fake.clone(), Arc::new(library), "app")
+}
+
+const QUICK: &str = "One\n\nTwo";
+
+fn template(id: &str) -> ApplySource {
+    ApplySource::Template { target: PropertyTarget::personal(&caller()), id: id.to_owned() }
+}
+
+fn request(issue_key: &str, source: ApplySource) -> ApplyRequest {
     ApplyRequest {
         issue_key: issue_key.to_owned(),
-        specs: vec![SubtaskSpec::new("One"), SubtaskSpec::new("Two")],
-        lines: vec![1, 3],
-        source: source.to_owned(),
+        source,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         subtask_type_id: None,
     }
+}
+
+fn quick(text: &str) -> ApplyRequest {
+    request("DEMO-1", ApplySource::QuickEntry(text.to_owned()))
 }
 
 fn click(apply_id: &str) -> ApplyOptions {
@@ -173,9 +206,9 @@ fn click(apply_id: &str) -> ApplyOptions {
 }
 
 async fn apply_as(fake: &Arc<Fake>, issue_key: &str, options: &ApplyOptions) -> Vec<ItemStatus> {
-    let service = SubtaskService::new(fake.clone(), "app");
+    let service = service(fake).await;
     let report =
-        service.apply(&caller(), &request(issue_key, "personal/t"), options).await.unwrap();
+        service.apply(&caller(), &request(issue_key, template("t")), options).await.unwrap();
     assert_eq!(report.items.iter().map(|i| i.line).collect::<Vec<_>>(), [1, 3], "source lines");
     report.items.into_iter().map(|i| i.status).collect()
 }
@@ -239,30 +272,30 @@ async fn one_click_is_one_application_and_a_new_click_a_new_one() {
     assert_eq!(statuses[0], ItemStatus::AlreadyExisted { key: "DEMO-2".into() });
     assert_eq!(statuses[1], ItemStatus::Created { key: "DEMO-6".into() });
 
-    let service = SubtaskService::new(fake.clone(), "app");
-    let preview = service.preview(&caller(), &request("DEMO-1", "personal/t")).await.unwrap();
+    let service = service(&fake).await;
+    let preview = service.preview(&caller(), &request("DEMO-1", template("t"))).await.unwrap();
     let previous: Vec<_> =
         preview.previous.iter().map(|p| (p.apply_id.as_str(), p.created, p.present)).collect();
     assert_eq!(previous, [("a1", 2, 2), ("b2", 2, 2)], "newest first");
     assert_eq!(preview.previous[0].applied_on, chrono::NaiveDate::from_ymd_opt(2026, 1, 2));
     assert_eq!(preview.items.iter().map(|i| i.line).collect::<Vec<_>>(), [1, 3]);
-    let quick = service.preview(&caller(), &request("DEMO-1", "quick-entry")).await.unwrap();
-    assert!(quick.previous.is_empty(), "quick entry has no earlier applications");
+    let typed = service.preview(&caller(), &quick(QUICK)).await.unwrap();
+    assert!(typed.previous.is_empty(), "quick entry has no earlier applications");
+    assert_eq!(typed.items.iter().map(|i| i.line).collect::<Vec<_>>(), [1, 3]);
 
-    let mut three = request("DEMO-1", "personal/t");
-    three.specs.push(SubtaskSpec::new("Three"));
+    let three = quick("One\nTwo\nThree");
     let reused = service.apply(&caller(), &three, &click("a1")).await.unwrap_err();
-    assert!(matches!(reused, crate::ApplyError::KeyReused { recorded: 2 }), "{reused:?}");
+    assert!(matches!(reused, ApplyError::KeyReused { recorded: 2 }), "{reused:?}");
 }
 
 #[tokio::test]
 async fn a_subtask_type_id_must_be_the_projects() {
     let fake = Arc::new(Fake::new(|| Ok(None)));
-    let service = SubtaskService::new(fake.clone(), "app");
-    let mut wrong = request("DEMO-1", "quick-entry");
+    let service = service(&fake).await;
+    let mut wrong = quick(QUICK);
     wrong.subtask_type_id = Some("nope".into());
     let err = service.apply(&caller(), &wrong, &click("c3")).await.unwrap_err();
-    assert!(matches!(err, crate::ApplyError::SubtaskTypeInvalid), "{err:?}");
+    assert!(matches!(err, ApplyError::SubtaskTypeInvalid), "{err:?}");
     assert!(!fake.calls().iter().any(|c| c.starts_with("bulk")), "nothing created");
 }
 
@@ -277,9 +310,8 @@ async fn each_line_gets_its_own_type_and_an_unknown_name_is_a_problem_at_its_lin
             ],
         }))
     }));
-    let service = SubtaskService::new(fake.clone(), "app");
-    let mut typed = request("DEMO-1", "quick-entry");
-    typed.specs[1].issue_type = Some("code REVIEW".into());
+    let service = service(&fake).await;
+    let mut typed = quick("One\n\nTwo type:\"code REVIEW\"");
     let preview = service.preview(&caller(), &typed).await.unwrap();
     let ids: Vec<&str> = preview.items.iter().map(|i| i.issue_type.id.as_str()).collect();
     assert_eq!(ids, ["1", "2"]);
@@ -289,13 +321,51 @@ async fn each_line_gets_its_own_type_and_an_unknown_name_is_a_problem_at_its_lin
     let ids: Vec<&str> = preview.items.iter().map(|i| i.issue_type.id.as_str()).collect();
     assert_eq!(ids, ["2", "2"], "the request's type for lines without one");
 
-    typed.specs[0].issue_type = Some("Bug".into());
+    typed.source = ApplySource::QuickEntry("One type:Bug\n\nTwo type:\"code REVIEW\"".into());
     let err = service.apply(&caller(), &typed, &click("d4")).await.unwrap_err();
-    let crate::ApplyError::Invalid(report) = err else { panic!("{err:?}") };
+    let ApplyError::Invalid(report) = err else { panic!("{err:?}") };
     assert_eq!(report.violations.len(), 1);
     assert_eq!(
         (report.violations[0].line, report.violations[0].code),
         (Some(1), "subtask_type_unknown")
     );
     assert!(!fake.calls().iter().any(|c| c.starts_with("bulk")), "nothing created");
+}
+
+#[tokio::test]
+async fn the_count_rule_is_checked_once_for_every_source_before_jira_is_asked() {
+    let fake = Arc::new(Fake::new(|| Ok(None)));
+    let service = service(&fake).await;
+    let many = "t\n".repeat(201);
+    for (text, expected) in
+        [("", code::EMPTY), (" \n\n", code::EMPTY), (many.as_str(), code::TOO_MANY)]
+    {
+        let err = service.preview(&caller(), &quick(text)).await.unwrap_err();
+        let ApplyError::Invalid(report) = err else { panic!("{err:?}") };
+        let found: Vec<_> = report.violations.iter().map(|v| (v.line, v.field, v.code)).collect();
+        assert_eq!(found, [(None, field::SUBTASKS, expected)], "{text:?}");
+        let err = service.apply(&caller(), &quick(text), &click("e5")).await.unwrap_err();
+        assert!(matches!(&err, ApplyError::Invalid(r) if r.has(expected)), "{err:?}");
+    }
+    assert!(service.preview(&caller(), &quick(&"t\n".repeat(200))).await.is_ok());
+    assert_eq!(
+        fake.calls().iter().filter(|c| c.starts_with("parent")).count(),
+        1,
+        "only the valid one"
+    );
+}
+
+#[tokio::test]
+async fn a_stored_template_is_found_by_its_library_and_id_and_named_by_them() {
+    let fake = Arc::new(Fake::new(|| Ok(None)));
+    let service = service(&fake).await;
+    let err = service.preview(&caller(), &request("DEMO-1", template("nope"))).await.unwrap_err();
+    assert!(matches!(err, ApplyError::Library(LibraryError::TemplateNotFound)), "{err:?}");
+    let project = ApplySource::Template { target: PropertyTarget::project("DEMO"), id: "t".into() };
+    let err = service.preview(&caller(), &request("DEMO-1", project.clone())).await.unwrap_err();
+    assert!(matches!(err, ApplyError::Library(LibraryError::TemplateNotFound)), "{err:?}");
+    assert!(fake.calls().is_empty(), "{:?}", fake.calls());
+    assert_eq!(template("t").id(), "personal/t");
+    assert_eq!(project.id(), "project/DEMO/t");
+    assert_eq!(ApplySource::QuickEntry(QUICK.into()).id(), crate::QUICK_ENTRY_SOURCE);
 }

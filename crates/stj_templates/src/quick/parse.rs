@@ -1,7 +1,7 @@
 //! Quick entry, text to subtasks. The grammar is in the crate README.
 
 use stj_validation::text::excerpt;
-use stj_validation::{ValidationReport, Violation, code, field, limits};
+use stj_validation::{ValidationReport, Violation, code, field};
 
 use super::escape::{QUOTABLE, is_marker, read_quoted, unescape_into};
 use super::markers;
@@ -11,7 +11,9 @@ use crate::lines::{is_blank, is_space, split_lines};
 use crate::model::SubtaskSpec;
 
 /// Parses quick-entry text: one subtask per line, markers inline, indented lines continuing the
-/// description. Every problem of every line is reported, each with its line number.
+/// description. Every violation of every line is reported, each with its line number. How many
+/// lines there may be is not the grammar's business: a template and an application check it
+/// (`stj_validation::limits::subtask_count`).
 pub fn parse_quick_entry(text: &str) -> Result<Vec<SubtaskSpec>, ValidationReport> {
     parse_quick_entry_mapped(text).map(|(specs, _)| specs)
 }
@@ -49,17 +51,6 @@ pub fn parse_quick_entry_mapped(
             }
         }
         blanks = 0;
-    }
-    if drafts.len() > limits::MAX_SUBTASKS_PER_TEMPLATE {
-        report.push(Violation::new(
-            field::SUBTASKS,
-            code::TOO_MANY,
-            format!(
-                "At most {} subtasks can be created at once (this text has {}).",
-                limits::MAX_SUBTASKS_PER_TEMPLATE,
-                drafts.len()
-            ),
-        ));
     }
     let lines = LineMap::new(drafts.iter().map(|draft| draft.line).collect());
     let specs: Vec<SubtaskSpec> = drafts

@@ -203,9 +203,9 @@ fn summaries_are_checked_for_length_and_line_breaks() {
 }
 
 #[test]
-fn at_most_200_subtasks_are_read_at_once() {
-    assert_eq!(parse_quick_entry(&"t\n".repeat(200)).map(|specs| specs.len()), Ok(200));
-    assert_eq!(problems(&"t\n".repeat(201)), [(None, field::SUBTASKS, code::TOO_MANY)]);
+fn the_grammar_counts_no_lines_the_count_rule_is_for_templates_and_applications() {
+    assert_eq!(parse_quick_entry(&"t\n".repeat(201)).map(|specs| specs.len()), Ok(201));
+    assert_eq!(parse_quick_entry(""), Ok(Vec::new()));
 }
 
 #[test]

@@ -27,6 +27,7 @@ pub(crate) fn invalid(report: ValidationReport) -> Problem {
 pub(crate) fn apply_problem(err: ApplyError) -> Problem {
     match err {
         ApplyError::Invalid(report) => invalid(report),
+        ApplyError::Library(e) => library_problem(e),
         ApplyError::ParentIsSubtask(_) => {
             Problem::bad_request("parent_is_subtask", err.to_string())
         }
@@ -123,6 +124,12 @@ pub(crate) fn library_problem(err: LibraryError) -> Problem {
         LibraryError::Corrupt { revision, report } => invalid(report)
             .with("revision", json!(revision))
             .with("hint", json!("the stored library was edited outside the app; saving with this revision replaces it")),
+        LibraryError::TemplateNotFound => Problem::new(
+            StatusCode::NOT_FOUND,
+            "template_not_found",
+            "Not found",
+            "no template with this id in this library",
+        ),
         LibraryError::Gateway(e) => gateway_problem(e),
         LibraryError::Locks(e) => lock_problem(e),
     }

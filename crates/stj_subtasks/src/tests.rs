@@ -1,0 +1,3 @@
+//! Test doubles shared by the services' tests.
+
+pub(crate) mod memory;
