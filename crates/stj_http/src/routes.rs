@@ -9,7 +9,8 @@ use stj_core::QshPolicy;
 
 use crate::auth;
 use crate::doors::Doors;
-use crate::handlers::{api, assets, forge, health, lifecycle, pages, subtasks, templates, text};
+use crate::handlers::lifecycle::{self, Event};
+use crate::handlers::{api, assets, forge, health, pages, subtasks, templates, text};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,16 +83,16 @@ pub fn routes() -> Vec<RouteSpec> {
             |r| r.to(assets::versioned),
         ),
         RouteSpec::new(Method::POST, "/installed", "/installed", Lifecycle, |r| {
-            r.to(lifecycle::installed)
+            r.to(lifecycle::on(Event::Installed))
         }),
         RouteSpec::new(Method::POST, "/uninstalled", "/uninstalled", Lifecycle, |r| {
-            r.to(lifecycle::uninstalled)
+            r.to(lifecycle::on(Event::Uninstalled))
         }),
         RouteSpec::new(Method::POST, "/enabled", "/enabled", Lifecycle, |r| {
-            r.to(lifecycle::enabled)
+            r.to(lifecycle::on(Event::Enabled))
         }),
         RouteSpec::new(Method::POST, "/disabled", "/disabled", Lifecycle, |r| {
-            r.to(lifecycle::disabled)
+            r.to(lifecycle::on(Event::Disabled))
         }),
         RouteSpec::new(Method::POST, "/forge/events", "/forge/events", Lifecycle, |r| {
             r.to(forge::events)

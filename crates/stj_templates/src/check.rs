@@ -13,15 +13,7 @@ use crate::variables::{self, literal_len};
 /// labels, priority, assignee, due offset, subtask type name and description length are valid.
 pub fn check_subtask(spec: &SubtaskSpec) -> ValidationReport {
     let mut report = ValidationReport::new();
-    if spec.summary.trim().is_empty() {
-        report.push(Violation::new(field::SUMMARY, code::EMPTY, "The summary is empty."));
-    } else if spec.summary.chars().any(text::is_line_break) {
-        report.push(Violation::new(
-            field::SUMMARY,
-            code::MULTI_LINE,
-            "The summary must be a single line.",
-        ));
-    }
+    report.check(None, text::one_line(field::SUMMARY, "summary", &spec.summary));
     match variables::pieces(field::SUMMARY, &spec.summary) {
         Ok(pieces) => {
             let fixed = literal_len(&pieces);

@@ -34,16 +34,7 @@ pub fn is_line_break(c: char) -> bool {
 
 /// The summary Jira will receive: 1 to [`SUMMARY_MAX`] characters, not blank, one line.
 pub fn summary(text: &str) -> Result<(), Violation> {
-    if text.trim().is_empty() {
-        return Err(Violation::new(field::SUMMARY, code::EMPTY, "The summary is empty."));
-    }
-    if text.chars().any(is_line_break) {
-        return Err(Violation::new(
-            field::SUMMARY,
-            code::MULTI_LINE,
-            "The summary must be a single line.",
-        ));
-    }
+    one_line(field::SUMMARY, "summary", text)?;
     at_most(field::SUMMARY, "Summary", text, SUMMARY_MAX)
 }
 
@@ -88,56 +79,36 @@ pub fn description(text: &str) -> Result<(), Violation> {
 /// A priority's name as the user typed it (the adapter matches it against the site's list):
 /// not blank, one line, at most [`PRIORITY_MAX`].
 pub fn priority(text: &str) -> Result<(), Violation> {
-    if text.trim().is_empty() {
-        return Err(Violation::new(field::PRIORITY, code::EMPTY, "The priority name is empty."));
-    }
-    if text.chars().any(is_line_break) {
-        return Err(Violation::new(
-            field::PRIORITY,
-            code::MULTI_LINE,
-            "The priority name must be a single line.",
-        ));
-    }
+    one_line(field::PRIORITY, "priority name", text)?;
     at_most(field::PRIORITY, "The priority name", text, PRIORITY_MAX)
 }
 
 /// An issue type's name, as a subtask line or a template names it: not blank, one line, at
 /// most [`ISSUE_TYPE_NAME_MAX`]. Whether the project has such a type is known only when applied.
 pub fn issue_type_name(text: &str) -> Result<(), Violation> {
-    if text.trim().is_empty() {
-        return Err(Violation::new(
-            field::ISSUE_TYPE,
-            code::EMPTY,
-            "The issue type name is empty.",
-        ));
-    }
-    if text.chars().any(is_line_break) {
-        return Err(Violation::new(
-            field::ISSUE_TYPE,
-            code::MULTI_LINE,
-            "The issue type name must be a single line.",
-        ));
-    }
+    one_line(field::ISSUE_TYPE, "issue type name", text)?;
     at_most(field::ISSUE_TYPE, "The issue type name", text, ISSUE_TYPE_NAME_MAX)
 }
 
 /// A template's name: not blank, one line, at most [`TEMPLATE_NAME_MAX`].
 pub fn template_name(text: &str) -> Result<(), Violation> {
+    one_line(field::TEMPLATE_NAME, "template name", text)?;
+    at_most(field::TEMPLATE_NAME, "The template name", text, TEMPLATE_NAME_MAX)
+}
+
+/// Not blank and on one line: "The {what} is empty.", "The {what} must be a single line.".
+pub fn one_line(field: &'static str, what: &str, text: &str) -> Result<(), Violation> {
     if text.trim().is_empty() {
-        return Err(Violation::new(
-            field::TEMPLATE_NAME,
-            code::EMPTY,
-            "The template name is empty.",
-        ));
+        return Err(Violation::new(field, code::EMPTY, format!("The {what} is empty.")));
     }
     if text.chars().any(is_line_break) {
         return Err(Violation::new(
-            field::TEMPLATE_NAME,
+            field,
             code::MULTI_LINE,
-            "The template name must be a single line.",
+            format!("The {what} must be a single line."),
         ));
     }
-    at_most(field::TEMPLATE_NAME, "The template name", text, TEMPLATE_NAME_MAX)
+    Ok(())
 }
 
 /// At most 40 characters of `text`, for messages that quote a value which may be huge.

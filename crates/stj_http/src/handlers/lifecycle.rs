@@ -2,7 +2,7 @@
 //! outcomes to status codes. Success is 204, which Jira accepts for `installed`.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{Handler, HttpRequest, HttpResponse, web};
 
 use stj_connect::LifecycleError;
 
@@ -10,44 +10,23 @@ use crate::auth::{auth_problem, facts};
 use crate::problem::Problem;
 use crate::state::EdgeState;
 
+/// Which callback Jira sends.
 #[derive(Debug, Clone, Copy)]
-enum Event {
+pub(crate) enum Event {
     Installed,
     Uninstalled,
     Enabled,
     Disabled,
 }
 
-pub(crate) async fn installed(
-    state: web::Data<EdgeState>,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Result<HttpResponse, Problem> {
-    handle(&state, &req, &body, Event::Installed).await
-}
+/// What a callback's handler reads: the body as it came (its token is checked over the raw bytes).
+type Callback = (web::Data<EdgeState>, HttpRequest, web::Bytes);
 
-pub(crate) async fn uninstalled(
-    state: web::Data<EdgeState>,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Result<HttpResponse, Problem> {
-    handle(&state, &req, &body, Event::Uninstalled).await
-}
-
-pub(crate) async fn enabled(
-    state: web::Data<EdgeState>,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Result<HttpResponse, Problem> {
-    handle(&state, &req, &body, Event::Enabled).await
-}
-
-pub(crate) async fn disabled(
-    state: web::Data<EdgeState>,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Result<HttpResponse, Problem> {
-    handle(&state, &req, &body, Event::Disabled).await
+/// The handler of `event`'s route.
+pub(crate) fn on(event: Event) -> impl Handler<Callback, Output = Result<HttpResponse, Problem>> {
+    move |state: web::Data<EdgeState>, req: HttpRequest, body: web::Bytes| async move {
+        handle(&state, &req, &body, event).await
+    }
 }
 
 async fn handle(

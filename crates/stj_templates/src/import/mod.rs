@@ -65,8 +65,13 @@ pub struct Unmapped {
 }
 
 impl Unmapped {
-    pub(crate) fn new(line: usize, text: &str, problem: Violation) -> Self {
-        Self { text: text.trim().to_owned(), violation: problem.at_line(line) }
+    pub(crate) fn new(line: usize, text: &str, violation: Violation) -> Self {
+        Self { text: text.trim().to_owned(), violation: violation.at_line(line) }
+    }
+
+    /// A line in neither shape the format allows.
+    pub(crate) fn bad_syntax(line: usize, text: &str, message: &str) -> Self {
+        Self::new(line, text, Violation::new(field::LINE, code::BAD_SYNTAX, message))
     }
 }
 
@@ -84,8 +89,7 @@ pub fn import_leniently(text: &str) -> Result<Import, ValidationReport> {
 /// The drafts and what could not be read, or why the text is in neither format.
 fn read(text: &str) -> Result<(ImportFormat, Vec<Draft>, Vec<Unmapped>), ValidationReport> {
     let Some(format) = detect_format(text) else {
-        let line =
-            (1..).zip(split_lines(text)).find(|(_, line)| !line.trim().is_empty()).map(|(n, _)| n);
+        let line = filled_lines(text).next().map(|(n, _)| n);
         let problem = Violation::new(
             field::LINE,
             code::BAD_SYNTAX,
@@ -116,6 +120,14 @@ fn finish(
         .collect();
     report.violations.sort_by_key(|problem| problem.line);
     report.into_result(specs)
+}
+
+/// The lines that are not blank, trimmed, with their 1-based numbers.
+fn filled_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    (1..)
+        .zip(split_lines(text))
+        .map(|(n, line)| (n, line.trim()))
+        .filter(|(_, line)| !line.is_empty())
 }
 
 /// A subtask being read, and the line it starts on.

@@ -1,45 +1,30 @@
 //! Multiple Subtasks for Jira's format: `- summary`, then one `key: value` per line.
 
-use stj_validation::{Violation, code, field};
-
-use super::{Draft, Unmapped, attributes};
-use crate::lines::split_lines;
+use super::{Draft, Unmapped, attributes, filled_lines};
 
 /// See the crate README for the grammar. In a summary, `@inherit` (the parent's summary in
 /// Multiple Subtasks) becomes `{{parent.summary}}`.
 pub(crate) fn parse(text: &str) -> (Vec<Draft>, Vec<Unmapped>) {
     let mut drafts: Vec<Draft> = Vec::new();
     let mut unmapped = Vec::new();
-    for (line, content) in (1..).zip(split_lines(text)) {
-        let content = content.trim();
-        if content.is_empty() {
-            continue;
-        }
+    for (line, content) in filled_lines(text) {
         if let Some(summary) = content.strip_prefix('-') {
             drafts.push(Draft::new(line, summary.trim().replace("@inherit", "{{parent.summary}}")));
             continue;
         }
         let Some(draft) = drafts.last_mut() else {
-            unmapped.push(Unmapped::new(
+            unmapped.push(Unmapped::bad_syntax(
                 line,
                 content,
-                Violation::new(
-                    field::LINE,
-                    code::BAD_SYNTAX,
-                    "Every subtask starts with a line `- summary`; this line comes before any.",
-                ),
+                "Every subtask starts with a line `- summary`; this line comes before any.",
             ));
             continue;
         };
         let Some((key, value)) = content.split_once(':') else {
-            unmapped.push(Unmapped::new(
+            unmapped.push(Unmapped::bad_syntax(
                 line,
                 content,
-                Violation::new(
-                    field::LINE,
-                    code::BAD_SYNTAX,
-                    "Expected `key: value` (such as `estimate: 2h`) or a new subtask `- summary`.",
-                ),
+                "Expected `key: value` (such as `estimate: 2h`) or a new subtask `- summary`.",
             ));
             continue;
         };

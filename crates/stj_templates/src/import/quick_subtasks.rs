@@ -3,27 +3,18 @@
 use stj_validation::text::excerpt;
 use stj_validation::{Violation, code, field};
 
-use super::{Draft, Unmapped, attributes};
-use crate::lines::split_lines;
+use super::{Draft, Unmapped, attributes, filled_lines};
 
 /// See the crate README for the grammar.
 pub(crate) fn parse(text: &str) -> (Vec<Draft>, Vec<Unmapped>) {
     let mut drafts = Vec::new();
     let mut unmapped = Vec::new();
-    for (line, content) in (1..).zip(split_lines(text)) {
-        let content = content.trim();
-        if content.is_empty() {
-            continue;
-        }
+    for (line, content) in filled_lines(text) {
         let Some(rest) = content.strip_prefix('-') else {
-            unmapped.push(Unmapped::new(
+            unmapped.push(Unmapped::bad_syntax(
                 line,
                 content,
-                Violation::new(
-                    field::LINE,
-                    code::BAD_SYNTAX,
-                    "Expected a subtask line `- summary / key:\"value\"`.",
-                ),
+                "Expected a subtask line `- summary / key:\"value\"`.",
             ));
             continue;
         };

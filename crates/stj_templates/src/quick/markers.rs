@@ -96,36 +96,41 @@ fn estimate(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Viol
 }
 
 fn priority(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), Violation> {
-    if name.is_empty() {
-        return Err(unknown(
-            field::PRIORITY,
-            shown,
-            "write the priority right after it, as in !high or !\"Very high\"",
-        ));
-    }
-    text::priority(&name).map_err(|problem| because(shown, &problem, ""))?;
-    if spec.priority.is_some() {
-        return Err(twice(field::PRIORITY, shown, "a priority"));
-    }
-    spec.priority = Some(name);
-    Ok(())
+    let hint = "write the priority right after it, as in !high or !\"Very high\"";
+    let rule = Named { field: field::PRIORITY, check: text::priority, what: "a priority", hint };
+    rule.set(shown, name, &mut spec.priority)
 }
 
 fn issue_type(shown: &str, name: String, spec: &mut SubtaskSpec) -> Result<(), Violation> {
-    if name.is_empty() {
-        return Err(unknown(
-            field::ISSUE_TYPE,
-            shown,
-            "write the subtask type right after it, as in type:Sub-task or type:\"Code review\" \
-             (\\type: writes the word itself)",
-        ));
+    let hint = "write the subtask type right after it, as in type:Sub-task or type:\"Code review\" \
+                (\\type: writes the word itself)";
+    let check = text::issue_type_name;
+    let rule = Named { field: field::ISSUE_TYPE, check, what: "a subtask type", hint };
+    rule.set(shown, name, &mut spec.issue_type)
+}
+
+/// A marker naming something (a priority, a subtask type): a name, valid by `check`, once a line.
+struct Named {
+    field: &'static str,
+    check: fn(&str) -> Result<(), Violation>,
+    /// "a priority", for the violation of a second one.
+    what: &'static str,
+    /// How to write it, for an empty one.
+    hint: &'static str,
+}
+
+impl Named {
+    fn set(&self, shown: &str, name: String, slot: &mut Option<String>) -> Result<(), Violation> {
+        if name.is_empty() {
+            return Err(unknown(self.field, shown, self.hint));
+        }
+        (self.check)(&name).map_err(|violation| because(shown, &violation, ""))?;
+        if slot.is_some() {
+            return Err(twice(self.field, shown, self.what));
+        }
+        *slot = Some(name);
+        Ok(())
     }
-    text::issue_type_name(&name).map_err(|problem| because(shown, &problem, ""))?;
-    if spec.issue_type.is_some() {
-        return Err(twice(field::ISSUE_TYPE, shown, "a subtask type"));
-    }
-    spec.issue_type = Some(name);
-    Ok(())
 }
 
 fn due(shown: &str, value: &str, spec: &mut SubtaskSpec) -> Result<(), Violation> {
