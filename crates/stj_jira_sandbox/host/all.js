@@ -2,35 +2,24 @@
  * Templates uses, inside the app's iframe, talking to the sandbox host page over postMessage.
  * A classic script without eval. Every message is checked both ways: the host only answers its
  * own iframe at the app's origin, and this script only listens to its parent at the host origin
- * (the `xdm_e` parameter Jira puts in every iframe URL). Served at /atlassian-connect/all.js. */
+ * (the `xdm_e` parameter Jira puts in every iframe URL). Served at /atlassian-connect/all.js,
+ * after frame-channel.js (the channel, theme and height it shares with forge-bridge.js). */
 (function () {
   "use strict";
   if (window.AP && window.AP.stjSandbox) {
     return;
   }
-  var TYPE = "stj-ap";
   var THEMES = "light:light dark:dark spacing:spacing typography:typography";
   var script = document.currentScript;
   var params = new URLSearchParams(window.location.search);
-
-  function originOf(url) {
-    try {
-      var parsed = new URL(url);
-      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.origin : null;
-    } catch (e) {
-      return null;
-    }
-  }
 
   var ancestors = window.location.ancestorOrigins;
   var hostOrigin =
     originOf(params.get("xdm_e") || "") ||
     (ancestors && ancestors.length ? originOf(ancestors[0]) : null) ||
     originOf(document.referrer);
-  var framed = window.parent !== window;
-  var nextId = 1;
+  var channel = frameChannel("stj-ap", hostOrigin, dispatch);
   var nextFlag = 1;
-  var pending = new Map();
   var listeners = new Map();
   var theme = null;
   var theming = false;
@@ -50,18 +39,7 @@
   }
 
   function call(method, args) {
-    return new Promise(function (resolve, reject) {
-      if (!framed || !hostOrigin) {
-        reject(new Error("AP." + method + ": not inside a Jira (sandbox) page"));
-        return;
-      }
-      var id = nextId++;
-      pending.set(id, { resolve: resolve, reject: reject });
-      window.parent.postMessage(
-        { type: TYPE, kind: "call", id: id, method: method, args: args === undefined ? null : args },
-        hostOrigin
-      );
-    });
+    return channel.call({ method: method, args: args === undefined ? null : args }, "AP." + method);
   }
 
   /* Fire and forget: a refused call is worth a warning, not an unhandled rejection. */
@@ -99,50 +77,11 @@
     });
   }
 
-  window.addEventListener("message", function (event) {
-    if (event.source !== window.parent || event.origin !== hostOrigin) {
-      return;
-    }
-    var msg = event.data;
-    if (!msg || msg.type !== TYPE) {
-      return;
-    }
-    if (msg.kind === "result" && pending.has(msg.id)) {
-      var waiting = pending.get(msg.id);
-      pending.delete(msg.id);
-      if (msg.ok) {
-        waiting.resolve(msg.value);
-      } else {
-        waiting.reject(new Error(msg.error || "AP call failed"));
-      }
-    } else if (msg.kind === "event" && typeof msg.name === "string") {
-      dispatch(msg.name, msg.data);
-    }
-  });
-
   function applyTheme() {
     if (!theming || !theme) {
       return;
     }
-    var html = document.documentElement;
-    html.setAttribute("data-color-mode", theme.colorMode === "dark" ? "dark" : "light");
-    html.setAttribute("data-theme", THEMES);
-  }
-
-  /* The content's height: the root element's box, or what overflows it when the page pins
-   * html/body to the viewport. */
-  function contentHeight() {
-    var html = document.documentElement;
-    var height = html.getBoundingClientRect().height;
-    var body = document.body;
-    if (body) {
-      var margin = parseFloat(window.getComputedStyle(body).marginBottom) || 0;
-      height = Math.max(height, body.getBoundingClientRect().bottom + window.scrollY + margin);
-    }
-    if (html.scrollHeight > html.clientHeight) {
-      height = Math.max(height, html.scrollHeight);
-    }
-    return Math.ceil(height);
+    applyColorMode(theme.colorMode, THEMES);
   }
 
   function reportSize() {

@@ -3,17 +3,15 @@
  * from a Forge frame on this page at that frame's CDN origin. `invoke` (what @forge/bridge's
  * invokeRemote sends) goes to the sandbox's invoke proxy, which mints a fresh invocation token
  * for this page's user and module and calls the app's remote, as Forge's platform does. Flags,
- * navigation and the subtask list reuse the Connect door's page parts (window.stjHost). */
+ * navigation, the subtask list and the answering of calls reuse the Connect door's page parts
+ * (window.stjHost). */
 (function () {
   "use strict";
   var TYPE = "stj-forge";
   var host = window.stjHost;
 
   function post(frame, msg) {
-    msg.type = TYPE;
-    if (frame.contentWindow) {
-      frame.contentWindow.postMessage(msg, frame.dataset.appOrigin);
-    }
+    host.post(frame, msg, TYPE);
   }
 
   function colorMode() {
@@ -123,37 +121,27 @@
     },
   };
 
-  window.addEventListener("message", function (event) {
-    var frame = host.frameOf(event.source);
-    if (!frame || frame.dataset.door !== "forge" || event.origin !== frame.dataset.appOrigin) {
-      return;
-    }
-    var msg = event.data;
-    if (!msg || msg.type !== TYPE) {
-      return;
-    }
-    if (msg.kind === "resize") {
-      host.resize(frame, { height: msg.height });
-      return;
-    }
-    if (msg.kind !== "call" || typeof msg.name !== "string") {
-      return;
-    }
-    var handler = Object.prototype.hasOwnProperty.call(HANDLERS, msg.name) ? HANDLERS[msg.name] : null;
-    var result = handler
-      ? Promise.resolve().then(function () {
-          return handler(msg.payload || {}, frame);
-        })
-      : Promise.reject(new Error("Forge bridge call " + msg.name + " is not supported by the sandbox"));
-    result.then(
-      function (value) {
-        post(frame, { kind: "result", id: msg.id, ok: true, value: value === undefined ? null : value });
-      },
-      function (error) {
-        post(frame, { kind: "result", id: msg.id, ok: false, error: String((error && error.message) || error) });
+  host.answer(
+    TYPE,
+    function (frame) {
+      return frame.dataset.door === "forge";
+    },
+    HANDLERS,
+    function (msg, frame) {
+      if (msg.kind === "resize") {
+        host.resize(frame, { height: msg.height });
+        return null;
       }
-    );
-  });
+      if (msg.kind !== "call" || typeof msg.name !== "string") {
+        return null;
+      }
+      return {
+        name: msg.name,
+        args: msg.payload,
+        unsupported: "Forge bridge call " + msg.name + " is not supported by the sandbox",
+      };
+    }
+  );
 
   /* The theme switch flips <html data-color-mode>; Forge frames that enabled theming follow. */
   new MutationObserver(function () {

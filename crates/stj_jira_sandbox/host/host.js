@@ -23,8 +23,9 @@
     );
   }
 
-  function post(frame, msg) {
-    msg.type = TYPE;
+  /* Posts `msg` to `frame` at its app origin, as a message of `type` (default: the AP's). */
+  function post(frame, msg, type) {
+    msg.type = type || TYPE;
     if (frame.contentWindow) {
       frame.contentWindow.postMessage(msg, frame.dataset.appOrigin);
     }
@@ -252,8 +253,45 @@
     },
   };
 
+  /* Answers one door's calls: messages of `type` from a frame on this page that `accepts`, at
+   * that frame's app origin. `read(msg, frame)` names the call (`{name, args, unsupported}`, the
+   * last the error for a name without a handler) or returns null when it handles the message
+   * itself; the handler's value or error goes back to the frame under the call's id. */
+  function answer(type, accepts, handlers, read) {
+    window.addEventListener("message", function (event) {
+      var frame = frameOf(event.source);
+      if (!frame || !accepts(frame) || event.origin !== frame.dataset.appOrigin) {
+        return;
+      }
+      var msg = event.data;
+      if (!msg || msg.type !== type) {
+        return;
+      }
+      var call = read(msg, frame);
+      if (!call) {
+        return;
+      }
+      var handler = Object.prototype.hasOwnProperty.call(handlers, call.name) ? handlers[call.name] : null;
+      var result = handler
+        ? Promise.resolve().then(function () {
+            return handler(call.args || {}, frame);
+          })
+        : Promise.reject(new Error(call.unsupported));
+      result.then(
+        function (value) {
+          post(frame, { kind: "result", id: msg.id, ok: true, value: value === undefined ? null : value }, type);
+        },
+        function (error) {
+          post(frame, { kind: "result", id: msg.id, ok: false, error: String((error && error.message) || error) }, type);
+        }
+      );
+    });
+  }
+
   window.stjHost = Object.freeze({
     frameOf: frameOf,
+    post: post,
+    answer: answer,
     pageData: pageData,
     context: context,
     resize: resize,
@@ -263,30 +301,19 @@
     refreshSubtasks: refreshSubtasks,
   });
 
-  window.addEventListener("message", function (event) {
-    var frame = frameOf(event.source);
-    if (!frame || frame.dataset.door === "forge" || event.origin !== frame.dataset.appOrigin) {
-      return;
-    }
-    var msg = event.data;
-    if (!msg || msg.type !== TYPE || msg.kind !== "call" || typeof msg.method !== "string") {
-      return;
-    }
-    var handler = Object.prototype.hasOwnProperty.call(HANDLERS, msg.method) ? HANDLERS[msg.method] : null;
-    var result = handler
-      ? Promise.resolve().then(function () {
-          return handler(msg.args || {}, frame);
-        })
-      : Promise.reject(new Error("AP." + msg.method + " is not supported by the sandbox"));
-    result.then(
-      function (value) {
-        post(frame, { kind: "result", id: msg.id, ok: true, value: value === undefined ? null : value });
-      },
-      function (error) {
-        post(frame, { kind: "result", id: msg.id, ok: false, error: String((error && error.message) || error) });
+  answer(
+    TYPE,
+    function (frame) {
+      return frame.dataset.door !== "forge";
+    },
+    HANDLERS,
+    function (msg) {
+      if (msg.kind !== "call" || typeof msg.method !== "string") {
+        return null;
       }
-    );
-  });
+      return { name: msg.method, args: msg.args, unsupported: "AP." + msg.method + " is not supported by the sandbox" };
+    }
+  );
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("theme-form");

@@ -94,21 +94,8 @@ async fn install_key(req: HttpRequest, state: web::Data<Sandbox>) -> HttpRespons
 
 /// `GET /rest/atlassian-connect/1/addons/{appKey}`: the app's own record, licence included.
 async fn addon(req: HttpRequest, state: web::Data<Sandbox>) -> HttpResponse {
-    let site = req.match_info().get("site");
-    let authorization = req.headers().get("Authorization").and_then(|v| v.to_str().ok());
-    let call = verify::AppCall {
-        site,
-        method: req.method().as_str(),
-        raw_path: req.uri().path(),
-        raw_query: req.query_string(),
-        authorization,
-    };
-    let tenant = match verify::app_call(&state, &call) {
-        Ok(tenant) => tenant,
-        Err(reason) => {
-            tracing::info!(reason, path = call.raw_path, "sandbox refused an app token");
-            return rest::unauthorized();
-        }
+    let Some(tenant) = verify::app_request(&state, &req) else {
+        return rest::unauthorized();
     };
     let app_key = req.match_info().get("appKey").unwrap_or_default();
     let Some(app) = tenant.app.as_ref().filter(|app| app.key == app_key) else {

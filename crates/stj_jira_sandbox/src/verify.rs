@@ -2,6 +2,7 @@
 //! `iss` = the installed app's key, `exp` and `iat` both present (30 s leeway, as the Java host),
 //! and a `qsh` over this exact method, path and query.
 
+use actix_web::HttpRequest;
 use jwt_simple::prelude::*;
 use serde_json::{Map, Value};
 use stj_connect::qsh::qsh;
@@ -21,6 +22,23 @@ pub(crate) struct AppCall<'a> {
     pub raw_path: &'a str,
     pub raw_query: &'a str,
     pub authorization: Option<&'a str>,
+}
+
+/// The tenant whose secret signed this request (`JWT` in `Authorization`, the site from a
+/// `/site/{site}/…` path), or `None` with the reason logged.
+pub(crate) fn app_request(state: &Sandbox, req: &HttpRequest) -> Option<Tenant> {
+    let call = AppCall {
+        site: req.match_info().get("site"),
+        method: req.method().as_str(),
+        raw_path: req.uri().path(),
+        raw_query: req.query_string(),
+        authorization: req.headers().get("Authorization").and_then(|v| v.to_str().ok()),
+    };
+    app_call(state, &call)
+        .inspect_err(|reason| {
+            tracing::info!(reason, path = call.raw_path, "sandbox refused an app token");
+        })
+        .ok()
 }
 
 /// The tenant whose secret signed this call, or why it is refused (a fixed reason, never the token).

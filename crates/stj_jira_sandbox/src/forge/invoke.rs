@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::ForgeTokenRequest;
-use crate::host::bridge::{error, same_origin};
+use crate::host::bridge::{error, host_page};
 use crate::tenants::random_alnum;
 use crate::{Sandbox, SandboxError};
 
@@ -32,11 +32,9 @@ pub(crate) async fn invoke(
     sandbox: web::Data<Sandbox>,
     call: web::Json<Invoke>,
 ) -> HttpResponse {
-    if !same_origin(&req) {
-        return error(StatusCode::FORBIDDEN, "for the host page only");
-    }
-    let Some(page) = sandbox.host.pages.get(&call.page) else {
-        return error(StatusCode::NOT_FOUND, "unknown page; reload it");
+    let page = match host_page(&req, &sandbox, &call.page) {
+        Ok(page) => page,
+        Err((status, message)) => return error(status, message),
     };
     let method = call.method.to_ascii_uppercase();
     if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str())

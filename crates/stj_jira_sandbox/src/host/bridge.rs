@@ -15,7 +15,14 @@ use crate::tokens::sign_hs256;
 use crate::{Sandbox, SandboxError};
 
 const JS: &str = "text/javascript; charset=utf-8";
-const ALL_JS: &str = include_str!("../../host/all.js");
+/// `frame-channel.js` (what the two doors' frame scripts share) in front of `all.js`, in one
+/// function scope so that the shared functions are no globals of the app's frame.
+const ALL_JS: &str = concat!(
+    "(function () {\n\"use strict\";\n",
+    include_str!("../../host/frame-channel.js"),
+    include_str!("../../host/all.js"),
+    "})();\n"
+);
 const ASSETS: [(&str, &str, &str); 3] = [
     ("host.js", JS, include_str!("../../host/host.js")),
     ("forge-host.js", JS, include_str!("../../host/forge-host.js")),
@@ -84,11 +91,9 @@ pub(crate) async fn context_token(
     sandbox: web::Data<Sandbox>,
     body: web::Json<TokenRequest>,
 ) -> HttpResponse {
-    if !same_origin(&req) {
-        return error(StatusCode::FORBIDDEN, "context tokens are for the host page only");
-    }
-    let Some(page) = sandbox.host.pages.get(&body.page) else {
-        return error(StatusCode::NOT_FOUND, "unknown page; reload it");
+    let page = match host_page(&req, &sandbox, &body.page) {
+        Ok(page) => page,
+        Err((status, message)) => return error(status, message),
     };
     match sandbox.page_context_jwt(&page) {
         Ok(token) => HttpResponse::Ok()
@@ -104,11 +109,9 @@ pub(crate) async fn subtasks(
     sandbox: web::Data<Sandbox>,
     page: web::Path<String>,
 ) -> HttpResponse {
-    if !same_origin(&req) {
-        return error(StatusCode::FORBIDDEN, "for the host page only");
-    }
-    let Some(page) = sandbox.host.pages.get(&page) else {
-        return error(StatusCode::NOT_FOUND, "unknown page; reload it");
+    let page = match host_page(&req, &sandbox, &page) {
+        Ok(page) => page,
+        Err((status, message)) => return error(status, message),
     };
     let Some(key) = page.issue_key.as_deref() else {
         return error(StatusCode::NOT_FOUND, "not an issue page");
@@ -122,6 +125,19 @@ pub(crate) async fn subtasks(
         Some(rows) => html_response(StatusCode::OK, subtasks_html(&rows), (None, None), &[]),
         None => error(StatusCode::NOT_FOUND, "the issue is gone"),
     }
+}
+
+/// The rendered page `id`, for a request from the host page's own origin: 403 from elsewhere,
+/// 404 for a page this sandbox did not render (the status and message to answer).
+pub(crate) fn host_page(
+    req: &HttpRequest,
+    sandbox: &Sandbox,
+    id: &str,
+) -> Result<HostPage, (StatusCode, &'static str)> {
+    if !same_origin(req) {
+        return Err((StatusCode::FORBIDDEN, "for the host page only"));
+    }
+    sandbox.host.pages.get(id).ok_or((StatusCode::NOT_FOUND, "unknown page; reload it"))
 }
 
 /// The request comes from the host page's own origin: `Origin` (sent on every POST and on

@@ -15,8 +15,14 @@ use serde::Deserialize;
 use super::html::escape;
 use crate::{Sandbox, SandboxError};
 
-/// The platform's script in every Custom UI frame (the stand-in for Forge's injected bridge).
-const PLATFORM_JS: &str = include_str!("../../host/forge-bridge.js");
+/// The platform's script in every Custom UI frame (the stand-in for Forge's injected bridge),
+/// after `frame-channel.js` as `all.js` has it, in one function scope.
+const PLATFORM_JS: &str = concat!(
+    "(function () {\n\"use strict\";\n",
+    include_str!("../../host/frame-channel.js"),
+    include_str!("../../host/forge-bridge.js"),
+    "})();\n"
+);
 /// Where it is served on the CDN origin, and what `index.html` files get to load it.
 const PLATFORM_PATH: &str = "/forge-cdn/_platform/bridge.js";
 

@@ -43,39 +43,39 @@ pub(crate) struct IssueView {
 /// (Jira answers both the same way).
 pub(crate) fn issue_view(site: &Site, key: &str, account_id: &str) -> Option<IssueView> {
     let issue = site.issue(key).filter(|i| i.key.eq_ignore_ascii_case(key))?;
-    let project = site.project_by_id(issue.project_id)?;
+    let project = site.project_by_id(issue.fields.project_id)?;
     if !site.permissions(account_id, project).browse {
         return None;
     }
     let type_name = |id: &str| site.issue_type(id).map(|t| t.name.clone()).unwrap_or_default();
     let name = |id: Option<&str>| id.and_then(|id| site.user(id)).map(|u| u.display_name.clone());
     let level = |id: &str| site.issue_type(id).map_or(0, |t| t.hierarchy_level);
-    let is_sub_task = issue.parent_id.is_some() || level(&issue.issue_type_id) == -1;
+    let is_sub_task = issue.fields.parent_id.is_some() || level(&issue.fields.issue_type_id) == -1;
     let sub_tasks_available = project.issue_type_ids.iter().any(|id| level(id) == -1);
     let subtasks = site
         .children(issue.id)
         .map(|child| SubtaskRow {
             key: child.key.clone(),
-            summary: child.summary.clone(),
-            type_name: type_name(&child.issue_type_id),
-            assignee: name(child.assignee.as_deref()),
+            summary: child.fields.summary.clone(),
+            type_name: type_name(&child.fields.issue_type_id),
+            assignee: name(child.fields.assignee.as_deref()),
         })
         .collect();
     Some(IssueView {
         key: issue.key.clone(),
         id: issue.id.to_string(),
-        summary: issue.summary.clone(),
-        type_name: type_name(&issue.issue_type_id),
-        type_id: issue.issue_type_id.clone(),
+        summary: issue.fields.summary.clone(),
+        type_name: type_name(&issue.fields.issue_type_id),
+        type_id: issue.fields.issue_type_id.clone(),
         project_key: project.key.clone(),
         project_id: project.id.to_string(),
         project_name: project.name.clone(),
-        description: issue.description.as_ref().map(adf_paragraphs).unwrap_or_default(),
-        assignee: name(issue.assignee.as_deref()),
-        reporter: name(Some(&issue.reporter)),
-        priority: site.priority(&issue.priority_id).map(|p| p.name.clone()),
-        due: issue.due_date.clone(),
-        labels: issue.labels.clone(),
+        description: issue.fields.description.as_ref().map(adf_paragraphs).unwrap_or_default(),
+        assignee: name(issue.fields.assignee.as_deref()),
+        reporter: name(Some(&issue.fields.reporter)),
+        priority: site.priority(&issue.fields.priority_id).map(|p| p.name.clone()),
+        due: issue.fields.due_date.clone(),
+        labels: issue.fields.labels.clone(),
         subtasks,
         is_sub_task,
         sub_tasks_available,

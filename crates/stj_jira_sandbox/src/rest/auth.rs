@@ -84,17 +84,7 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, Denied> {
     if let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ")) {
         return user_caller(state, req, site, token.trim());
     }
-    let call = verify::AppCall {
-        site,
-        method: req.method().as_str(),
-        raw_path: req.uri().path(),
-        raw_query: req.query_string(),
-        authorization,
-    };
-    let tenant = verify::app_call(state, &call).map_err(|reason| {
-        tracing::info!(reason, path = call.raw_path, "sandbox refused an app token");
-        Denied::Unauthenticated
-    })?;
+    let tenant = verify::app_request(state, req).ok_or(Denied::Unauthenticated)?;
     let account_id =
         state.app_account_id(&tenant.client_key).map_err(|_| Denied::Unauthenticated)?;
     Ok(Caller {

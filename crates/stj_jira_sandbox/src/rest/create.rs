@@ -19,11 +19,10 @@ pub(crate) async fn create_issue(
     body: web::Bytes,
     state: web::Data<Sandbox>,
 ) -> HttpResponse {
-    if !is_json(&req) {
-        return unsupported_media_type();
-    }
-    let Ok(element) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, NOT_JSON);
+    let element = match json_body(&req, &body) {
+        Ok(element) => element,
+        Err(NoBody::NotJsonMediaType) => return unsupported_media_type(),
+        Err(NoBody::Unparsable) => return error(StatusCode::BAD_REQUEST, NOT_JSON),
     };
     caller.on_site(&state, |site, base| match create_one(site, &caller, base, &element) {
         Ok(created) => HttpResponse::Created().json(created),
@@ -37,11 +36,10 @@ pub(crate) async fn create_issues(
     body: web::Bytes,
     state: web::Data<Sandbox>,
 ) -> HttpResponse {
-    if !is_json(&req) {
-        return unsupported_media_type();
-    }
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return refused(NOT_JSON);
+    let request = match json_body(&req, &body) {
+        Ok(request) => request,
+        Err(NoBody::NotJsonMediaType) => return unsupported_media_type(),
+        Err(NoBody::Unparsable) => return refused(NOT_JSON),
     };
     let Some(updates) = request.get("issueUpdates").and_then(Value::as_array) else {
         return refused("issueUpdates must be an array of issues to create.");
@@ -70,6 +68,20 @@ pub(crate) async fn create_issues(
 }
 
 const NOT_JSON: &str = "Unexpected character in the request body: it is not valid JSON.";
+
+/// Why a create request has no JSON body: 415, or a body that does not parse (each endpoint
+/// answers that in its own shape).
+enum NoBody {
+    NotJsonMediaType,
+    Unparsable,
+}
+
+fn json_body(req: &HttpRequest, body: &[u8]) -> Result<Value, NoBody> {
+    if !is_json(req) {
+        return Err(NoBody::NotJsonMediaType);
+    }
+    serde_json::from_slice(body).map_err(|_| NoBody::Unparsable)
+}
 
 /// Check one element and create it: `{id, key, self}`, or Jira's reasons.
 fn create_one(

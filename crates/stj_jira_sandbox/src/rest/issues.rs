@@ -31,7 +31,7 @@ pub(crate) async fn issue(
 /// The issue if the caller may browse its project; otherwise, for the caller, it does not exist.
 pub(crate) fn visible<'s>(site: &'s Site, caller: &Caller, id_or_key: &str) -> Option<&'s Issue> {
     let issue = site.issue(id_or_key)?;
-    let project = site.project_by_id(issue.project_id)?;
+    let project = site.project_by_id(issue.fields.project_id)?;
     site.permissions(&caller.account_id, project).browse.then_some(issue)
 }
 
@@ -74,6 +74,7 @@ fn selected_fields(requested: Option<Vec<String>>) -> Vec<&'static str> {
 fn selected_properties(wanted: &[String], issue: &Issue) -> Vec<String> {
     let all = wanted.iter().any(|w| w == "*all");
     issue
+        .fields
         .properties
         .keys()
         .filter(|key| all || wanted.iter().any(|w| w == *key))

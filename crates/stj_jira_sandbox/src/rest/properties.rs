@@ -59,11 +59,7 @@ pub(crate) async fn keys(
     req: HttpRequest,
     state: web::Data<Sandbox>,
 ) -> HttpResponse {
-    caller.on_site(&state, |site, base| {
-        let target = match resolve(site, &caller, &req, base, false) {
-            Ok(target) => target,
-            Err(refusal) => return refusal.respond(),
-        };
+    on_target(&caller, &state, &req, false, |site, target| {
         let keys: Vec<Value> = properties_of(site, target.entity())
             .map(|props| {
                 props.keys().map(|k| json!({ "self": target.self_url(k), "key": k })).collect()
@@ -80,11 +76,7 @@ pub(crate) async fn get(
     state: web::Data<Sandbox>,
 ) -> HttpResponse {
     let key = path_param(&req, "propertyKey").to_owned();
-    caller.on_site(&state, |site, base| {
-        let target = match resolve(site, &caller, &req, base, false) {
-            Ok(target) => target,
-            Err(refusal) => return refusal.respond(),
-        };
+    on_target(&caller, &state, &req, false, |site, target| {
         match properties_of(site, target.entity()).and_then(|props| props.get(&key)) {
             Some(value) => HttpResponse::Ok().json(json!({ "key": key, "value": value })),
             None => missing(&key),
@@ -103,11 +95,7 @@ pub(crate) async fn put(
         return unsupported_media_type();
     }
     let key = path_param(&req, "propertyKey").to_owned();
-    caller.on_site(&state, |site, base| {
-        let target = match resolve(site, &caller, &req, base, true) {
-            Ok(target) => target,
-            Err(refusal) => return refusal.respond(),
-        };
+    on_target(&caller, &state, &req, true, |site, target| {
         if key.chars().count() > MAX_PROPERTY_KEY_CHARS {
             return error(StatusCode::BAD_REQUEST, KEY_TOO_LONG);
         }
@@ -135,15 +123,26 @@ pub(crate) async fn delete(
     state: web::Data<Sandbox>,
 ) -> HttpResponse {
     let key = path_param(&req, "propertyKey").to_owned();
-    caller.on_site(&state, |site, base| {
-        let target = match resolve(site, &caller, &req, base, true) {
-            Ok(target) => target,
-            Err(refusal) => return refusal.respond(),
-        };
+    on_target(&caller, &state, &req, true, |site, target| {
         match properties_of(site, target.entity()).and_then(|props| props.remove(&key)) {
             Some(_) => HttpResponse::NoContent().finish(),
             None => missing(&key),
         }
+    })
+}
+
+/// `answer` on the site with the entity the request names, if `caller` may see it (and change it
+/// when `write`); otherwise the status and body Jira answers.
+fn on_target(
+    caller: &Caller,
+    state: &Sandbox,
+    req: &HttpRequest,
+    write: bool,
+    answer: impl FnOnce(&mut Site, Target) -> HttpResponse,
+) -> HttpResponse {
+    caller.on_site(state, |site, base| match resolve(site, caller, req, base, write) {
+        Ok(target) => answer(site, target),
+        Err(refusal) => refusal.respond(),
     })
 }
 
@@ -159,7 +158,7 @@ fn resolve(
     let forbidden = |message: &str| Err(Refusal::new(StatusCode::FORBIDDEN, message));
     if let Some(id_or_key) = req.match_info().get("issueIdOrKey") {
         let issue = visible(site, caller, id_or_key).ok_or_else(issue_not_found)?;
-        let project = site.project_by_id(issue.project_id).ok_or_else(issue_not_found)?;
+        let project = site.project_by_id(issue.fields.project_id).ok_or_else(issue_not_found)?;
         if write && !site.permissions(&caller.account_id, project).edit_issues {
             return forbidden("You do not have permission to edit this issue.");
         }

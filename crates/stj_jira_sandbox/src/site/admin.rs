@@ -134,7 +134,7 @@ impl Sandbox {
             let Some(id) = site.issue(id_or_key).map(|i| i.id) else {
                 return false;
             };
-            site.issues.retain(|i| i.id != id && i.parent_id != Some(id));
+            site.issues.retain(|i| i.id != id && i.fields.parent_id != Some(id));
             true
         })
     }
@@ -198,7 +198,7 @@ pub(crate) fn properties_of<'s>(
     entity: Entity<'_>,
 ) -> Option<&'s mut std::collections::BTreeMap<String, Value>> {
     match entity {
-        Entity::Issue(id_or_key) => site.issue_mut(id_or_key).map(|i| &mut i.properties),
+        Entity::Issue(id_or_key) => site.issue_mut(id_or_key).map(|i| &mut i.fields.properties),
         Entity::Project(id_or_key) => site.project_mut(id_or_key).map(|p| &mut p.properties),
         Entity::User(account_id) => {
             site.user(account_id)?;

@@ -131,7 +131,7 @@ impl Site {
 
     /// `parent`'s subtasks (and team-managed children), oldest first.
     pub fn children(&self, parent: u64) -> impl Iterator<Item = &Issue> {
-        self.issues.iter().filter(move |i| i.parent_id == Some(parent))
+        self.issues.iter().filter(move |i| i.fields.parent_id == Some(parent))
     }
 
     pub fn add_project(&mut self, new: &NewProject) -> Result<ProjectInfo, String> {
@@ -201,23 +201,7 @@ impl Site {
         let id = self.next_issue_id;
         self.next_issue_id = id.saturating_add(1);
         let created = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f%z").to_string();
-        self.issues.push(Issue {
-            id,
-            key,
-            project_id: draft.project_id,
-            issue_type_id: draft.issue_type_id,
-            summary: draft.summary,
-            parent_id: draft.parent_id,
-            assignee: draft.assignee,
-            reporter: draft.reporter,
-            due_date: draft.due_date,
-            priority_id: draft.priority_id,
-            labels: draft.labels,
-            original_estimate_secs: draft.original_estimate_secs,
-            description: draft.description,
-            created,
-            properties: draft.properties,
-        });
+        self.issues.push(Issue { id, key, created, fields: draft });
         self.issues.last()
     }
 

@@ -252,19 +252,9 @@ pub(crate) struct Priority {
 pub(crate) struct Issue {
     pub id: u64,
     pub key: String,
-    pub project_id: u64,
-    pub issue_type_id: String,
-    pub summary: String,
-    pub parent_id: Option<u64>,
-    pub assignee: Option<String>,
-    pub reporter: String,
-    pub due_date: Option<String>,
-    pub priority_id: String,
-    pub labels: Vec<String>,
-    pub original_estimate_secs: Option<u64>,
-    pub description: Option<Value>,
     pub created: String,
-    pub properties: BTreeMap<String, Value>,
+    /// What it was created with, as edited since.
+    pub fields: IssueDraft,
 }
 
 /// What an issue gets when created; ids, key and timestamps are the site's to allocate.

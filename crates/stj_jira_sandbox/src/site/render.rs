@@ -150,6 +150,7 @@ impl Render<'_> {
         });
         if let (Some(obj), Some(keys)) = (value.as_object_mut(), properties) {
             let props: Map<String, Value> = issue
+                .fields
                 .properties
                 .iter()
                 .filter(|(k, _)| keys.contains(&k.as_str()))
@@ -166,22 +167,22 @@ impl Render<'_> {
 
     /// One field's value; `None` for fields the issue does not have (an unparented `parent`).
     fn field(&self, issue: &Issue, field: &str) -> Option<Value> {
-        let site = self.site;
+        let (site, fields) = (self.site, &issue.fields);
         Some(match field {
-            "summary" => json!(issue.summary),
-            "issuetype" => site.issue_type(&issue.issue_type_id).map(|t| self.issue_type(t))?,
-            "project" => site.project_by_id(issue.project_id).map(|p| self.project_ref(p))?,
-            "parent" => site.issue_by_id(issue.parent_id?).map(|p| self.linked_issue(p))?,
+            "summary" => json!(fields.summary),
+            "issuetype" => site.issue_type(&fields.issue_type_id).map(|t| self.issue_type(t))?,
+            "project" => site.project_by_id(fields.project_id).map(|p| self.project_ref(p))?,
+            "parent" => site.issue_by_id(fields.parent_id?).map(|p| self.linked_issue(p))?,
             "subtasks" => site.children(issue.id).map(|c| self.linked_issue(c)).collect(),
             "status" => self.status(),
-            "priority" => site.priority(&issue.priority_id).map(|p| self.priority(p))?,
-            "assignee" => self.user_ref(issue.assignee.as_deref()),
-            "reporter" => self.user_ref(Some(&issue.reporter)),
-            "labels" => json!(issue.labels),
-            "duedate" => json!(issue.due_date),
-            "description" => issue.description.clone().unwrap_or(Value::Null),
-            "timetracking" => timetracking(issue.original_estimate_secs),
-            "timeoriginalestimate" | "timeestimate" => json!(issue.original_estimate_secs),
+            "priority" => site.priority(&fields.priority_id).map(|p| self.priority(p))?,
+            "assignee" => self.user_ref(fields.assignee.as_deref()),
+            "reporter" => self.user_ref(Some(&fields.reporter)),
+            "labels" => json!(fields.labels),
+            "duedate" => json!(fields.due_date),
+            "description" => fields.description.clone().unwrap_or(Value::Null),
+            "timetracking" => timetracking(fields.original_estimate_secs),
+            "timeoriginalestimate" | "timeestimate" => json!(fields.original_estimate_secs),
             "created" | "updated" => json!(issue.created),
             _ => return None,
         })

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 
 #[derive(Debug, Clone)]
@@ -28,7 +29,7 @@ struct Shared {
 pub struct RecorderApp {
     pub base_url: String,
     shared: Arc<Shared>,
-    handle: actix_web::dev::ServerHandle,
+    handle: ServerHandle,
 }
 
 impl RecorderApp {
@@ -38,22 +39,9 @@ impl RecorderApp {
         let base_url = format!("http://{}{path_prefix}", listener.local_addr().unwrap());
         let shared = Arc::new(Shared { status: AtomicU16::new(204), ..Shared::default() });
         let data = web::Data::from(shared.clone());
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let server = HttpServer::new(move || {
-                    App::new().app_data(data.clone()).default_service(web::to(record))
-                })
-                .workers(1)
-                .disable_signals()
-                .listen(listener)
-                .unwrap()
-                .run();
-                tx.send(server.handle()).unwrap();
-                server.await.unwrap();
-            });
+        let handle = serve(listener, move |app| {
+            app.app_data(data.clone()).default_service(web::to(record));
         });
-        let handle = rx.recv_timeout(Duration::from_secs(10)).unwrap();
         Self { base_url, shared, handle }
     }
 
@@ -64,6 +52,28 @@ impl RecorderApp {
     pub fn received(&self) -> Vec<Received> {
         self.shared.received.lock().unwrap().clone()
     }
+}
+
+/// Serves an app made by `configure` on `listener` (one worker, a thread and runtime of its own)
+/// until its handle stops it.
+pub fn serve(
+    listener: TcpListener,
+    configure: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+) -> ServerHandle {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = HttpServer::new(move || App::new().configure(configure.clone()))
+                .workers(1)
+                .disable_signals()
+                .listen(listener)
+                .unwrap()
+                .run();
+            tx.send(server.handle()).unwrap();
+            server.await.unwrap();
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(10)).unwrap()
 }
 
 impl Drop for RecorderApp {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{HttpResponse, web};
 use jwt_simple::prelude::{HS256Key, MACLike as _};
 use serde_json::{Value, json};
 use stj_connect::qsh::qsh;
@@ -20,6 +20,7 @@ use stj_jira_sandbox::{
     SandboxConfig, TenantInfo,
 };
 
+use crate::common::serve;
 use crate::jira::APP;
 
 const GLANCE_URL: &str = "/ui/issue-glance?issueKey={issue.key}&projectKey={project.key}";
@@ -60,31 +61,16 @@ impl DescriptorApp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base_url = format!("http://{}/app", listener.local_addr().unwrap());
         let body = descriptor(&base_url).to_string();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let server = HttpServer::new(move || {
+        let handle = serve(listener, move |app| {
+            let body = body.clone();
+            app.route(
+                "/app/atlassian-connect.json",
+                web::get().to(move || {
                     let body = body.clone();
-                    App::new().route(
-                        "/app/atlassian-connect.json",
-                        web::get().to(move || {
-                            let body = body.clone();
-                            async move {
-                                HttpResponse::Ok().content_type("application/json").body(body)
-                            }
-                        }),
-                    )
-                })
-                .workers(1)
-                .disable_signals()
-                .listen(listener)
-                .unwrap()
-                .run();
-                tx.send(server.handle()).unwrap();
-                server.await.unwrap();
-            });
+                    async move { HttpResponse::Ok().content_type("application/json").body(body) }
+                }),
+            );
         });
-        let handle = rx.recv_timeout(Duration::from_secs(10)).unwrap();
         Self { base_url, handle }
     }
 }

@@ -63,6 +63,7 @@ fn the_forge_door_frames_custom_ui_from_a_cdn_origin_with_the_bridge_injected() 
     assert!(csp.contains("script-src 'self';") && !csp.contains("unsafe"), "{csp}");
     let (status, _, _, bridge) = get(&format!("{cdn}/forge-cdn/_platform/bridge.js"));
     assert!(status == 200 && bridge.contains("window, \"__bridge\""));
+    assert!(bridge.starts_with("(function () {") && bridge.contains("function frameChannel("));
     assert_eq!(get(&format!("{cdn}/forge-cdn/issue/issue.js")).0, 200);
 
     // Only on the CDN origin, only the build's files.

@@ -53,6 +53,8 @@ fn the_bridge_scripts_are_served_cacheable_and_cross_origin() {
     assert!(all.header("cache-control").starts_with("public, max-age="));
     assert_eq!(all.header("cross-origin-resource-policy"), "cross-origin");
     assert!(all.body.contains("window.AP = AP") && all.body.contains("xdm_e"));
+    // The channel it shares with the Forge bridge, in the same function scope (no globals).
+    assert!(all.body.starts_with("(function () {") && all.body.contains("function frameChannel("));
     assert!(!all.body.contains("eval("));
     let etag = all.header("etag").to_owned();
     assert_eq!(host.get("/atlassian-connect/all.js", &[("If-None-Match", &etag)]).status, 304);

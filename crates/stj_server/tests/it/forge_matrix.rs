@@ -44,6 +44,17 @@ fn mint(
     app.sandbox.forge_tokens(&request).unwrap()
 }
 
+/// `GET /api/v1/context` through the Forge door: `tokens`' FIT with the user token `user`.
+fn get_context(app: &TestApp, tokens: &ForgeTokens, user: &str) -> Response {
+    app.request_with(
+        "GET",
+        "/api/v1/context",
+        Some(&format!("Bearer {}", tokens.fit.expose())),
+        None,
+        &[("x-forge-oauth-user", user)],
+    )
+}
+
 fn claims(pairs: &[(&str, Value)]) -> serde_json::Map<String, Value> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
 }
@@ -199,14 +210,7 @@ fn every_forge_route_refuses_every_bad_fit() {
         let good = mint(&app, &tenant, account, &|_| {});
         let user = good.user_token.as_ref().map(|t| t.expose().as_str());
         let res = send(&app, &spec, &format!("Bearer {}", good.fit.expose()), user);
-        assert!(
-            !matches!(res.status, 401 | 403) && res.status < 500,
-            "good FIT on {} {}: {} {}",
-            spec.method,
-            spec.example,
-            res.status,
-            res.body
-        );
+        res.assert_authenticated(&format!("good FIT on {} {}", spec.method, spec.example));
     }
     assert!(checked >= 150, "the matrix ran {checked} cases");
 }
@@ -247,13 +251,7 @@ fn a_jwks_outage_is_503_never_401() {
     for _ in 0..3 {
         let good = mint(&app, &tenant, Some(ACCOUNT), &|_| {});
         let user = good.user_token.as_ref().unwrap().expose().clone();
-        let res = app.request_with(
-            "GET",
-            "/api/v1/context",
-            Some(&format!("Bearer {}", good.fit.expose())),
-            None,
-            &[("x-forge-oauth-user", &user)],
-        );
+        let res = get_context(&app, &good, &user);
         assert_eq!(
             (res.status, res.json()["code"].as_str()),
             (503, Some("auth_unavailable")),
@@ -284,13 +282,7 @@ fn a_thousand_random_unknown_kids_cost_at_most_two_jwks_fetches() {
     for i in 0..1_000 {
         let kid = format!("random-{i}-{:016x}", rand::random::<u64>());
         let fit = mint(&app, &tenant, Some(ACCOUNT), &|r| r.kid = Some(kid.clone()));
-        let res = app.request_with(
-            "GET",
-            "/api/v1/context",
-            Some(&format!("Bearer {}", fit.fit.expose())),
-            None,
-            &[("x-forge-oauth-user", &user)],
-        );
+        let res = get_context(&app, &fit, &user);
         assert_eq!(res.json()["code"], "token_unknown_key", "{}", res.body);
     }
     let elapsed = started.elapsed().as_secs();
@@ -301,12 +293,6 @@ fn a_thousand_random_unknown_kids_cost_at_most_two_jwks_fetches() {
         "{fetched} JWKS fetches in {elapsed} s (bound {bound})"
     );
     // The door still works: a published kid verifies.
-    let res = app.request_with(
-        "GET",
-        "/api/v1/context",
-        Some(&format!("Bearer {}", good.fit.expose())),
-        None,
-        &[("x-forge-oauth-user", &user)],
-    );
+    let res = get_context(&app, &good, &user);
     assert_eq!(res.status, 200, "{}", res.body);
 }

@@ -217,6 +217,18 @@ impl Response {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
     }
+
+    /// Authentication passed: whatever the handler answered next (404 for an issue the sandbox
+    /// lacks, 400 for a missing body) is not an auth refusal and not a server error.
+    #[track_caller]
+    pub fn assert_authenticated(&self, what: &str) {
+        assert!(
+            !matches!(self.status, 401 | 403) && self.status < 500,
+            "{what}: {} {}",
+            self.status,
+            self.body
+        );
+    }
 }
 
 impl TestApp {

@@ -187,14 +187,15 @@ fn parent(
         return None;
     };
     let visible = wanted.and_then(|w| site.issue(&w)).filter(|parent| {
-        site.project_by_id(parent.project_id).is_some_and(|p| site.permissions(caller, p).browse)
+        site.project_by_id(parent.fields.project_id)
+            .is_some_and(|p| site.permissions(caller, p).browse)
     });
     let Some(parent) = visible else {
         no.field("parent", "Could not find issue by id or key.");
         return None;
     };
-    let parent_level = site.issue_type(&parent.issue_type_id).map(|t| t.hierarchy_level);
-    let same_project = project.is_some_and(|p| p.id == parent.project_id);
+    let parent_level = site.issue_type(&parent.fields.issue_type_id).map(|t| t.hierarchy_level);
+    let same_project = project.is_some_and(|p| p.id == parent.fields.project_id);
     match level {
         Some(-1) if parent_level == Some(-1) => {
             no.field("parent", "Given parent work item does not belong to appropriate hierarchy.");
