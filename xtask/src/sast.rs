@@ -14,7 +14,7 @@ use crate::shell;
 use crate::tools::python_tool;
 
 /// The directories scanned, relative to the workspace root.
-const SCANNED: [&str; 2] = ["crates", "xtask"];
+const SCANNED: [&str; 3] = ["crates", "tools", "xtask"];
 
 pub(crate) fn semgrep(root: &Path) -> anyhow::Result<()> {
     shell::run(semgrep_cmd(root).args(["--test", ".semgrep/"]))

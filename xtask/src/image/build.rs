@@ -210,7 +210,7 @@ pub(super) fn sbom(root: &Path, out: &Path) -> anyhow::Result<usize> {
         .or_else(|_| fs::copy(&written, &target).map(drop))
         .with_context(|| format!("cargo cyclonedx left no {}", written.display()))?;
     // It writes one beside every workspace member's manifest; only the server's is kept.
-    for dir in ["crates", "."] {
+    for dir in ["crates", "tools", "."] {
         // `.` covers xtask/.
         for entry in fs::read_dir(root.join(dir))?.flatten() {
             drop(fs::remove_file(entry.path().join(SBOM_FILE)));
@@ -281,9 +281,33 @@ impl Drop for Container {
     }
 }
 
+/// The crates the image build links (`cargo tree`, normal dependencies, the image's features
+/// and target), one package name a line.
+#[cfg(test)]
+fn linked_crates(features: &str) -> anyhow::Result<Vec<String>> {
+    let tree = output(
+        cargo()
+            .args(["tree", "--locked", "--offline", "-p", "stj_server", "-e", "normal"])
+            .args(["--features", features, "--target", TARGET, "--prefix", "none"])
+            .args(["--format", "{p}"]),
+    )?;
+    Ok(tree.lines().filter_map(|line| line.split_whitespace().next()).map(str::to_owned).collect())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{has_interpreter, has_sandbox};
+    use super::{FEATURES, has_interpreter, has_sandbox, linked_crates};
+
+    /// Before any build: the production build's dependency graph has no sandbox; with the
+    /// `sandbox` feature (what `cargo xtask dev` and `ui` build) it has.
+    #[test]
+    fn the_image_build_does_not_link_the_sandbox() {
+        let image = linked_crates(FEATURES).unwrap();
+        assert!(image.iter().any(|name| name == "stj_http"), "cargo tree was misread: {image:?}");
+        assert!(!image.iter().any(|name| name == "stj_jira_sandbox"));
+        let dev = linked_crates(&format!("{FEATURES},sandbox")).unwrap();
+        assert!(dev.iter().any(|name| name == "stj_jira_sandbox"));
+    }
 
     #[test]
     fn the_binary_checks_see_what_they_look_for() {

@@ -3,8 +3,11 @@
 //! - Domain crates depend only on domain crates, and on no framework or IO library
 //!   (`actix-*`, `diesel*`, `ureq`, `tracing-subscriber`).
 //! - Adapters depend on domain crates, never on one another.
-//! - The dev tool `stj_jira_sandbox` (a Jira simulator) depends only on domain crates.
+//! - Dev tools (`stj_jira_sandbox`, a Jira simulator; `stj_test_postgres`) depend only on domain
+//!   crates.
 //! - Only the binary `stj_server` depends on adapters; nothing depends on the binary.
+//! - Each crate lives where its layer says: the product (domain, adapters, binary) in `crates/`,
+//!   dev tools in `tools/`, so `crates/` shows the product alone.
 //!
 //! Workspace edges count transitively; third-party ones count where they are declared.
 //! Only normal dependencies count: dev- and build-dependencies are free.
@@ -53,6 +56,17 @@ impl Layer {
     }
 }
 
+impl Layer {
+    /// The folder of the workspace root that crates of this layer live in (`xtask` has its own).
+    fn folder(self) -> Option<&'static str> {
+        match self {
+            Layer::Domain | Layer::Adapter | Layer::Binary => Some("crates"),
+            Layer::DevTool => Some("tools"),
+            Layer::Tooling => None,
+        }
+    }
+}
+
 impl fmt::Display for Layer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -88,6 +102,16 @@ pub(crate) fn violations(workspace: &Workspace, layers: &[(&str, Layer)]) -> Vec
             ));
             continue;
         };
+        // `<root>/<folder>/<crate>/Cargo.toml`
+        let folder = member.manifest.iter().rev().nth(2).and_then(|f| f.to_str());
+        if let Some(expected) = layer.folder()
+            && folder != Some(expected)
+        {
+            found.push(format!(
+                "{name} ({layer}) belongs in {expected}/, not at {}",
+                member.manifest.display()
+            ));
+        }
         for (dep, path) in reachable(workspace, name) {
             if let Some(dep_layer) = layer_of(&dep)
                 && !layer.may_depend_on(dep_layer)
@@ -146,7 +170,9 @@ mod tests {
         ("dom_c", Layer::Domain),
         ("adapter_x", Layer::Adapter),
         ("adapter_y", Layer::Adapter),
+        ("dom_d", Layer::Domain),
         ("sandbox", Layer::DevTool),
+        ("tool", Layer::DevTool),
         ("server", Layer::Binary),
     ];
 
@@ -158,9 +184,11 @@ mod tests {
             ("dom_c", &["actix-web", "diesel-async", "tokio", "tracing_subscriber", "ureq"]),
             ("adapter_x", &["adapter_y", "actix-web"]),
             ("adapter_y", &["dom_c", "diesel"]),
-            ("sandbox", &["adapter_y", "actix-web"]),
+            ("tools/sandbox", &["adapter_y", "actix-web"]),
             ("server", &["adapter_x", "adapter_y", "sandbox", "dom_a"]),
             ("newcomer", &[]),
+            ("tools/dom_d", &[]),
+            ("crates/tool", &[]),
         ]);
         let expected = [
             "adapter_x (adapter) must not depend on adapter_y (adapter): adapter_x -> adapter_y",
@@ -172,9 +200,11 @@ mod tests {
             "dom_c (domain) must not depend on diesel-async",
             "dom_c (domain) must not depend on tracing_subscriber",
             "dom_c (domain) must not depend on ureq",
+            "dom_d (domain) belongs in crates/, not at tools/dom_d/Cargo.toml",
             "crate `newcomer` (crates/newcomer/Cargo.toml) is not classified: list it in LAYERS in \
              xtask/src/tidy/layering.rs as Domain, Adapter, DevTool or Binary",
             "sandbox (dev tool) must not depend on adapter_y (adapter): sandbox -> adapter_y",
+            "tool (dev tool) belongs in tools/, not at crates/tool/Cargo.toml",
         ];
         assert_eq!(violations(&workspace, FABRICATED_LAYERS), expected);
     }
@@ -186,7 +216,7 @@ mod tests {
             ("dom_b", &[]),
             ("adapter_x", &["dom_a", "actix-web"]),
             ("adapter_y", &["dom_b", "diesel-async", "diesel_migrations", "ureq"]),
-            ("sandbox", &["dom_a", "actix-web"]),
+            ("tools/sandbox", &["dom_a", "actix-web"]),
             ("server", &["adapter_x", "adapter_y", "tracing-subscriber"]),
         ]);
         assert_eq!(violations(&workspace, FABRICATED_LAYERS), Vec::<String>::new());

@@ -33,18 +33,20 @@ impl Workspace {
         Ok(workspace)
     }
 
-    /// A fabricated workspace (for testing the rules): `(crate, [normal deps])`.
+    /// A fabricated workspace (for testing the rules): `([folder/]crate, [normal deps])`, the
+    /// folder `crates` unless named.
     #[cfg(test)]
     pub(crate) fn fabricate(graph: &[(&str, &[&str])]) -> Workspace {
         let members = graph
             .iter()
-            .map(|(name, deps)| {
+            .map(|(path, deps)| {
+                let (folder, name) = path.split_once('/').unwrap_or(("crates", path));
                 let member = Member {
-                    manifest: PathBuf::from(format!("crates/{name}/Cargo.toml")),
+                    manifest: PathBuf::from(format!("{folder}/{name}/Cargo.toml")),
                     lib: None,
                     deps: deps.iter().map(|dep| (*dep).to_owned()).collect(),
                 };
-                ((*name).to_owned(), member)
+                (name.to_owned(), member)
             })
             .collect();
         Workspace { members }
