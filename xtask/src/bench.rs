@@ -20,11 +20,12 @@ mod subtasks;
 mod wrk;
 
 use std::fs;
+use std::path::Path;
 
 use anyhow::Context as _;
 
 use crate::bench::stack::Stack;
-use crate::shell::{self, cargo, target_dir};
+use crate::shell::{self, cargo, note, target_dir};
 
 /// Longest run: with the token minted just before it, far inside the sandbox tokens' 180 s.
 const MAX_SECONDS: u64 = 120;
@@ -123,6 +124,15 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     if options.subtasks {
         subtasks::run(&stack, options.rounds, &out_dir)?;
     }
+    Ok(())
+}
+
+/// Writes a scenario's report as pretty JSON to `path`, and says so.
+fn write_json(path: &Path, report: &serde_json::Value) -> anyhow::Result<()> {
+    let json = serde_json::to_string_pretty(report)?;
+    fs::write(path, format!("{json}\n"))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    note(format_args!("bench: wrote {}", path.display()));
     Ok(())
 }
 

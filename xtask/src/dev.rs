@@ -1,6 +1,7 @@
-//! `cargo xtask dev`: the app for local work, as `config/local.toml` describes it: SQLite registry
-//! in `.local/stj.sqlite`, the Jira sandbox on 127.0.0.1:8081 (in the server's process) and the
-//! app on 127.0.0.1:8080, installed into the sandbox through the signed-install handshake.
+//! `cargo xtask dev`: the app for local work, started as every loopback run is (`stack::App`, the
+//! `local` environment of `config/local.toml`): SQLite registry in `.local/stj.sqlite`, the Jira
+//! sandbox on 127.0.0.1:8081 (in the server's process) and the app on 127.0.0.1:8080, installed
+//! into the sandbox through the signed-install handshake, its log as the configuration says.
 //!
 //! Runs `subtask-templates migrate`, then becomes `cargo run … serve` (exec on Unix, and cargo
 //! execs the binary in turn), so Ctrl-C and SIGTERM reach the server itself, which shuts down
@@ -12,8 +13,11 @@ use anyhow::Context as _;
 
 use crate::forge;
 use crate::shell::{self, cargo, note};
+use crate::stack;
 
-/// Where `config/local.toml` serves the app.
+/// Where the app and the sandbox serve (as `config/local.toml` says too).
+const APP_PORT: u16 = 8080;
+const SANDBOX_PORT: u16 = 8081;
 const APP_URL: &str = "http://127.0.0.1:8080";
 const SANDBOX_URL: &str = "http://127.0.0.1:8081";
 /// The sandbox's host pages for the demo site: the app key of `config/base.toml` and the module
@@ -24,13 +28,23 @@ const PROJECT_PAGE: &str = "/projects/DEMO/apps/project-subtask-templates";
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     anyhow::ensure!(args.is_empty(), "`dev` takes no arguments, got {args:?}");
-    shell::run(&mut server("migrate")).context("migrating the local registry failed")?;
-    // The Forge door's Custom UI (config/local.toml points the sandbox at it); the Connect door
-    // works without it, so a machine without Node.js still gets a dev server.
+    let registry = shell::project_root().join(".local").join("stj.sqlite");
+    let custom_ui = forge::custom_ui_dir();
+    let app = stack::App {
+        environment: "local",
+        port: APP_PORT,
+        registry: &registry,
+        jira: stack::Jira::InProcess { port: SANDBOX_PORT, custom_ui: &custom_ui },
+        log: stack::Log::Configured,
+        rate_limit: None,
+        quick_retries: false,
+    };
+    shell::run(&mut server(&app, "migrate")).context("migrating the local registry failed")?;
+    // The Forge door's Custom UI; the Connect door works without it, so a machine without
+    // Node.js still gets a dev server.
     if let Err(err) = forge::build(&[]) {
         note(format_args!("dev: no Forge Custom UI ({err:#}); ?door=forge pages will say so"));
     }
-    let custom_ui = forge::custom_ui_dir();
     note(format_args!(
         "\ndev: starting the app at {APP_URL} with the Jira sandbox at {SANDBOX_URL}\n\
          dev: descriptor {APP_URL}/atlassian-connect.json, health {APP_URL}/healthz\n\
@@ -47,18 +61,17 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
          dev:   {SANDBOX_URL}{PROJECT_PAGE}?door=forge   (?door=connect switches back)\n",
         ui = custom_ui.display()
     ));
-    let mut serve_cmd = server("serve");
-    serve_cmd.env("APP__SANDBOX__FORGE_CUSTOM_UI", &custom_ui);
-    serve(serve_cmd)
+    serve(server(&app, "serve"))
 }
 
-/// `cargo run -p stj_server --bin subtask-templates -- <command>` in the `local` environment.
-fn server(command: &str) -> Command {
+/// `cargo run -p stj_server --features sandbox --bin subtask-templates -- <command>` with `app`'s
+/// settings.
+fn server(app: &stack::App<'_>, command: &str) -> Command {
     let mut cmd = cargo();
     // The sandbox runs inside the server here only: the feature stays off in every other build.
     cmd.args(["run", "-p", "stj_server", "--features", "sandbox", "--bin", "subtask-templates"])
-        .args(["--", command])
-        .env("APP_ENVIRONMENT", "local");
+        .args(["--", command]);
+    app.configure(&mut cmd);
     cmd
 }
 

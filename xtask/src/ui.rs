@@ -1,6 +1,6 @@
 //! `cargo xtask ui`: the browser tests. Starts the app with its in-process Jira sandbox exactly as
-//! `cargo xtask dev` does (local configuration, SQLite registry, signed-install handshake, demo
-//! seed), on free ports and a fresh registry under `target/ui/`, then runs `ui/tests/*.test.mjs`
+//! `cargo xtask dev` does (`stack::App`: local configuration, SQLite registry, signed-install
+//! handshake, demo seed), on free ports and a fresh registry under `target/ui/`, then runs `ui/tests/*.test.mjs`
 //! (node's test runner, pinned playwright-core driving Debian's Chromium, pinned axe-core) through
 //! the sandbox's Jira host pages. Screenshots and the timing report land in `target/ui/`.
 //! Every suite runs once per door, each against a stack of its own: the Connect iframes, then
@@ -8,18 +8,18 @@
 //! through the sandbox's stand-in for Forge). `cargo xtask ui issue --grep=retry --door=forge`
 //! runs one file's tests whose names match, through one door.
 
-use std::fs::{self, File};
+use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use anyhow::Context as _;
 
 use crate::shell::{self, Background, cargo, free_port, note, project_root, target_dir};
+use crate::stack;
 
 /// Where Debian's package puts Chromium; `STJ_CHROMIUM` overrides.
 const CHROMIUM: &str = "/usr/bin/chromium";
-const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let keep = args.iter().any(|a| a == "--keep");
@@ -83,35 +83,30 @@ struct Run<'a> {
 fn run_door(door: &str, run: &Run<'_>) -> anyhow::Result<()> {
     let root = project_root();
     let out = target_dir().join("ui");
-    let app_port = free_port()?;
-    let sandbox_port = free_port()?;
-    let app_url = format!("http://127.0.0.1:{app_port}");
-    let host_url = format!("http://127.0.0.1:{sandbox_port}");
-    let exe = target_dir().join("debug").join("subtask-templates");
-    let registry = format!("sqlite://{}", out.join(format!("stj-{door}.sqlite")).display());
-    let server = |command: &str| {
-        let mut cmd = Command::new(&exe);
-        cmd.arg(command)
-            .current_dir(&root)
-            .env("APP_ENVIRONMENT", "local")
-            .env("APP__HTTP__PORT", app_port.to_string())
-            .env("APP__CONNECT__BASE_URL", &app_url)
-            .env("APP__REGISTRY__URL", &registry)
-            .env("APP__SANDBOX__PORT", sandbox_port.to_string())
-            .env("APP__SANDBOX__FORGE_CUSTOM_UI", crate::forge::custom_ui_dir())
-            .env("APP__HTTP__CONNECT_JS_URL", format!("{host_url}/atlassian-connect/all.js"))
-            // Jira's backoff shortened (as the DAST run does) so failure states show in seconds.
-            .env("APP__JIRA__RETRY__INITIAL_BACKOFF_MS", "100")
-            .env("APP__JIRA__RETRY__MAX_BACKOFF_MS", "500")
-            .env("APP__TELEMETRY__FORMAT", "json");
-        cmd
+    let custom_ui = crate::forge::custom_ui_dir();
+    let registry = out.join(format!("stj-{door}.sqlite"));
+    // As `cargo xtask dev` runs it, on free ports, with Jira's backoff shortened (as the DAST
+    // run does) so failure states show in seconds.
+    let app = stack::App {
+        environment: "local",
+        port: free_port()?,
+        registry: &registry,
+        jira: stack::Jira::InProcess { port: free_port()?, custom_ui: &custom_ui },
+        log: stack::Log::Json("info"),
+        rate_limit: None,
+        quick_retries: true,
     };
-    shell::run(&mut server("migrate"))?;
-    let mut cmd = server("serve");
-    let log = File::create(out.join(format!("app-{door}.log")))?;
-    cmd.stdout(Stdio::from(log.try_clone()?)).stderr(Stdio::from(log));
-    let mut app = Background::spawn("the app with its Jira sandbox", &mut cmd)?;
-    wait_ready(&mut app, &format!("{host_url}/browse/DEMO-1"))?;
+    let (app_url, host_url) = (app.url(), app.jira.url());
+    let debug = target_dir().join("debug");
+    shell::run(app.command(&debug, "migrate").current_dir(&root))?;
+    let mut serve = app.command(&debug, "serve");
+    serve.current_dir(&root);
+    stack::log_to(&mut serve, &out.join(format!("app-{door}.log")))?;
+    let mut process = Background::spawn("the app with its Jira sandbox", &mut serve)?;
+    // The host page for the demo issue answers once the app serves, is installed into the
+    // sandbox and the demo project is seeded.
+    stack::wait_ready(&stack::control_agent(), &mut process, &format!("{host_url}/browse/DEMO-1"))
+        .with_context(|| format!("the stack did not come up (target/ui/app-{door}.log)"))?;
     note(format_args!(
         "ui ({door} door): app {app_url}, Jira host pages {host_url}/browse/DEMO-1?door={door}"
     ));
@@ -133,7 +128,7 @@ fn run_door(door: &str, run: &Run<'_>) -> anyhow::Result<()> {
         test.args(run.filter.iter().map(|f| format!("tests/{f}.test.mjs")));
     }
     let result = shell::run(&mut test);
-    app.ensure_running().with_context(|| {
+    process.ensure_running().with_context(|| {
         format!("the app died during the browser tests (target/ui/app-{door}.log)")
     })?;
     if run.keep {
@@ -141,26 +136,4 @@ fn run_door(door: &str, run: &Run<'_>) -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_secs(u64::MAX / 4));
     }
     result.context("browser tests failed: screenshots and logs in target/ui/")
-}
-
-/// Waits until the sandbox's host page for the demo issue answers 200: the app serves, it is
-/// installed into the sandbox and the demo project is seeded.
-fn wait_ready(app: &mut Background, url: &str) -> anyhow::Result<()> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(5)))
-        .build()
-        .into();
-    let started = Instant::now();
-    while started.elapsed() < READY_TIMEOUT {
-        app.ensure_running()?;
-        if agent.get(url).call().is_ok_and(|r| r.status() == 200) {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    anyhow::bail!(
-        "{url} did not answer 200 within {}s (target/ui/app.log)",
-        READY_TIMEOUT.as_secs()
-    )
 }

@@ -10,13 +10,11 @@
 use std::fs;
 use std::path::Path;
 
-use anyhow::Context as _;
-
-use crate::bench::Options;
 use crate::bench::proc::{self, Memory};
 use crate::bench::report::{Report, Scenario};
 use crate::bench::stack::Stack;
 use crate::bench::wrk::{Run, Wrk};
+use crate::bench::{Options, write_json};
 use crate::shell::note;
 
 pub(crate) const PAGE_PATH: &str = "/ui/issue-glance";
@@ -121,12 +119,7 @@ pub(crate) fn run(stack: &Stack, options: &Options, out_dir: &Path) -> anyhow::R
         profile,
     };
     report.print();
-    let path = out_dir.join("edge.json");
-    let json = serde_json::to_string_pretty(&report.json())?;
-    fs::write(&path, format!("{json}\n"))
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    note(format_args!("bench: wrote {}", path.display()));
-    Ok(())
+    write_json(&out_dir.join("edge.json"), &report.json())
 }
 
 fn once(

@@ -46,18 +46,22 @@ impl Stack {
             &out_dir.join("sandbox.log"),
         )?;
 
-        let app_port = free_port()?;
-        let app_url = format!("http://127.0.0.1:{app_port}");
         let registry = fresh_registry(out_dir)?;
         let limit = UNREACHABLE_RATE_LIMIT.to_string();
+        let app = loopback::App {
+            environment: "test",
+            port: free_port()?,
+            registry: &registry,
+            jira: loopback::Jira::Sandbox(&sandbox_url),
+            // Production logging: JSON lines, the access log on.
+            log: loopback::Log::Json("info"),
+            rate_limit: Some(&limit),
+            quick_retries: false,
+        };
+        let app_url = app.url();
         let app_command = |command: &str| {
-            let mut cmd =
-                loopback::app_command(&release, command, app_port, &sandbox_url, &registry, &limit);
-            cmd.current_dir(project_root())
-                .env("APP_ENVIRONMENT", "test")
-                // Production logging: JSON lines, the access log on.
-                .env("APP__TELEMETRY__FORMAT", "json")
-                .env("APP__TELEMETRY__FILTER", "info");
+            let mut cmd = app.command(&release, command);
+            cmd.current_dir(project_root());
             cmd
         };
         shell::output(&mut app_command("migrate")).context("migrating the bench registry")?;

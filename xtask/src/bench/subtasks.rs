@@ -8,7 +8,6 @@
 //! ledger on the parent, which is also the worst case for a user's first application.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -16,6 +15,7 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 
 use crate::bench::stack::Stack;
+use crate::bench::write_json;
 use crate::shell::note;
 
 /// Subtasks created per application.
@@ -130,12 +130,7 @@ pub(super) fn run(stack: &Stack, rounds: u64, out_dir: &Path) -> anyhow::Result<
 
     let report = Report::new(results)?;
     report.print();
-    let path = out_dir.join("subtasks.json");
-    let json = serde_json::to_string_pretty(&report.json())?;
-    fs::write(&path, format!("{json}\n"))
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    note(format_args!("bench: wrote {}", path.display()));
-    Ok(())
+    write_json(&out_dir.join("subtasks.json"), &report.json())
 }
 
 /// `n` one-line subtasks, each with a label and an estimate, as a user would type them.

@@ -37,29 +37,25 @@ impl Stack {
         let (sandbox, sandbox_url) =
             loopback::start_sandbox(&control, &release, sandbox_port, &dir.join("sandbox.log"))?;
 
-        let app_port = options.app_port.map_or_else(free_port, Ok)?;
-        let app_url = format!("http://127.0.0.1:{app_port}");
         let sealing_key = throwaway_key();
         let registry = dir.join("registry.sqlite");
+        let settings = loopback::App {
+            environment: "local",
+            port: options.app_port.map_or_else(free_port, Ok)?,
+            registry: &registry,
+            jira: loopback::Jira::Sandbox(&sandbox_url),
+            log: loopback::Log::Json("info"),
+            rate_limit: Some(RAISED_RATE_LIMIT),
+            quick_retries: true,
+        };
+        let app_url = settings.url();
         let app = |command: &str| {
-            let mut cmd = loopback::app_command(
-                &release,
-                command,
-                app_port,
-                &sandbox_url,
-                &registry,
-                RAISED_RATE_LIMIT,
-            );
+            let mut cmd = settings.command(&release, command);
             cmd.current_dir(&dir)
-                .env("APP_ENVIRONMENT", "local")
                 .env("APP_CONFIG_DIR", options.root.join("config"))
                 .env("APP__HTTP__WORKERS", "2")
-                .env("APP__JIRA__RETRY__INITIAL_BACKOFF_MS", "100")
-                .env("APP__JIRA__RETRY__MAX_BACKOFF_MS", "500")
                 .env("APP__SEALING__ACTIVE_KEY_ID", "dast")
-                .env("APP__SEALING__KEYS__DAST", &sealing_key)
-                .env("APP__TELEMETRY__FORMAT", "json")
-                .env("APP__TELEMETRY__FILTER", "info");
+                .env("APP__SEALING__KEYS__DAST", &sealing_key);
             cmd
         };
         shell::output(&mut app("migrate")).context("migrating the DAST registry")?;
