@@ -1,12 +1,12 @@
 #![doc = include_str!("../README.md")]
 
 mod config;
-mod forge_queries;
 mod locks;
 mod migrations;
 mod pg;
 mod queries;
 mod row;
+mod schema;
 mod sqlite;
 mod tls;
 
@@ -22,6 +22,14 @@ pub use sqlite::SqliteInstallationRegistry;
 pub use tls::SslMode;
 
 use crate::config::Backend;
+
+/// The columns the code declares (`src/schema.rs`), per backend: (table, column, diesel SQL type,
+/// nullable). Only for `tests/registry/schema.rs`, which holds them against the migrated databases.
+#[doc(hidden)]
+pub mod declared {
+    pub use crate::pg::schema::COLUMNS as POSTGRES;
+    pub use crate::sqlite::schema::COLUMNS as SQLITE;
+}
 
 /// Both doors' installations in one store: Connect installs and Forge installations with links.
 pub trait Registry: InstallationRegistry + ForgeRegistry {}

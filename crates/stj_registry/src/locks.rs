@@ -91,6 +91,8 @@ impl PgEntityLocks {
         Ok(Self { pool, wait })
     }
 
+    /// The span names the operation only: the key stands for a tenant's issue or library.
+    #[tracing::instrument(skip_all, fields(db.op = "entity_lock"))]
     async fn acquire(
         &self,
         key: i64,

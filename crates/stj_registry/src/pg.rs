@@ -12,40 +12,8 @@ use crate::RegistryConfig;
 use crate::queries::impl_registry;
 use crate::tls::Connector;
 
-mod schema {
-    diesel::table! {
-        installations (client_key) {
-            client_key -> Text,
-            base_url -> Text,
-            display_url -> Nullable<Text>,
-            secret_key_id -> Text,
-            secret_nonce -> Binary,
-            secret_ciphertext -> Binary,
-            enabled -> Bool,
-            created_at -> Timestamptz,
-            updated_at -> Timestamptz,
-            oauth_client_id -> Nullable<Text>,
-        }
-    }
-
-    diesel::table! {
-        forge_installations (installation_id) {
-            installation_id -> Text,
-            cloud_id -> Text,
-            api_base_url -> Text,
-            enabled -> Bool,
-            created_at -> Timestamptz,
-            updated_at -> Timestamptz,
-        }
-    }
-
-    diesel::table! {
-        forge_links (installation_id) {
-            installation_id -> Text,
-            client_key -> Text,
-            created_at -> Timestamptz,
-        }
-    }
+pub(crate) mod schema {
+    crate::schema::tables!(Timestamptz);
 }
 
 /// The production registry: PostgreSQL through a deadpool of `AsyncPgConnection`s.
@@ -98,7 +66,6 @@ impl PgInstallationRegistry {
     }
 }
 
-crate::forge_queries::impl_forge_registry!(PgInstallationRegistry);
 impl_registry!(PgInstallationRegistry);
 
 /// By hand: the pool's manager holds the URL, which may carry a password.

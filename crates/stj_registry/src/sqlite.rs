@@ -13,40 +13,8 @@ use crate::RegistryConfig;
 use crate::migrations::{SQLITE, apply};
 use crate::queries::impl_registry;
 
-mod schema {
-    diesel::table! {
-        installations (client_key) {
-            client_key -> Text,
-            base_url -> Text,
-            display_url -> Nullable<Text>,
-            secret_key_id -> Text,
-            secret_nonce -> Binary,
-            secret_ciphertext -> Binary,
-            enabled -> Bool,
-            created_at -> TimestamptzSqlite,
-            updated_at -> TimestamptzSqlite,
-            oauth_client_id -> Nullable<Text>,
-        }
-    }
-
-    diesel::table! {
-        forge_installations (installation_id) {
-            installation_id -> Text,
-            cloud_id -> Text,
-            api_base_url -> Text,
-            enabled -> Bool,
-            created_at -> TimestamptzSqlite,
-            updated_at -> TimestamptzSqlite,
-        }
-    }
-
-    diesel::table! {
-        forge_links (installation_id) {
-            installation_id -> Text,
-            client_key -> Text,
-            created_at -> TimestamptzSqlite,
-        }
-    }
+pub(crate) mod schema {
+    crate::schema::tables!(TimestamptzSqlite);
 }
 
 type Conn = SyncConnectionWrapper<SqliteConnection>;
@@ -95,7 +63,6 @@ impl SqliteInstallationRegistry {
     }
 }
 
-crate::forge_queries::impl_forge_registry!(SqliteInstallationRegistry);
 impl_registry!(SqliteInstallationRegistry);
 
 impl fmt::Debug for SqliteInstallationRegistry {

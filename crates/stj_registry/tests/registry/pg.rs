@@ -11,14 +11,9 @@ use stj_privacy::Secret;
 use stj_registry::{PgInstallationRegistry, RegistryConfig, SslMode, open, run_migrations};
 use url::Url;
 
+use crate::MIGRATIONS;
 use crate::proxy::Proxy;
 use crate::suite::{self, at, installation, key};
-
-const MIGRATIONS: [&str; 3] = [
-    "2025-01-01-000000_create_installations",
-    "2026-11-29-000000_add_oauth_client_id",
-    "2026-11-30-000000_create_forge_installations",
-];
 
 #[expect(clippy::disallowed_methods, reason = "tests find Postgres where CI puts it")]
 pub fn server() -> Url {
@@ -118,26 +113,7 @@ impl Fresh {
     }
 }
 
-crate::behaviour_tests!(Fresh::new;
-    insert_and_find,
-    upsert_overwrites_and_keeps_created_at,
-    set_enabled_updates_only_existing,
-    delete_removes_once,
-    find_missing_is_none,
-    tenants_are_isolated,
-    ping_answers,
-    forge_installations_upsert_find_delete,
-    connect_links_make_one_tenant,
-);
-
-mod raw {
-    diesel::table! {
-        installations (client_key) {
-            client_key -> Text,
-            base_url -> Text,
-        }
-    }
-}
+crate::behaviour_tests!(Fresh::new);
 
 #[tokio::test]
 async fn corrupt_row_is_reported() {
@@ -145,8 +121,8 @@ async fn corrupt_row_is_reported() {
     let url = fresh.db.url();
     suite::corrupt_row_is_reported(fresh.registry(), async move |client_key: &ClientKey| {
         let mut conn = AsyncPgConnection::establish(url.as_str()).await.unwrap();
-        diesel::update(raw::installations::table.find(client_key.as_str()))
-            .set(raw::installations::base_url.eq("not a url"))
+        diesel::update(suite::raw::installations::table.find(client_key.as_str()))
+            .set(suite::raw::installations::base_url.eq("not a url"))
             .execute(&mut conn)
             .await
             .unwrap();
@@ -213,53 +189,4 @@ async fn outage_fails_fast_then_recovers() {
     let found = registry.find(&key("acme")).await.unwrap().unwrap();
     assert_eq!(found.sealed_secret, installation("acme", 1).sealed_secret);
     assert!(registry.delete(&key("acme")).await.unwrap());
-}
-
-/// The policy's "installation metadata only": every column of every table is one of
-/// `STORABLE_INSTALLATION_FIELDS` (the sealed secret is stored as key id, nonce and ciphertext).
-#[tokio::test]
-async fn the_table_holds_only_installation_metadata() {
-    #[derive(diesel::QueryableByName)]
-    struct Column {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        column_name: String,
-    }
-    let db = TestDb::migrated().await;
-    let mut conn = AsyncPgConnection::establish(db.url().as_str()).await.unwrap();
-    let columns: Vec<Column> = diesel::sql_query(
-        "SELECT column_name::text AS column_name FROM information_schema.columns \
-         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
-    )
-    .load(&mut conn)
-    .await
-    .unwrap();
-    let storable = |column: &str| {
-        match column {
-            "secret_nonce" | "secret_ciphertext" => "sealed_shared_secret",
-            "secret_key_id" => "key_id",
-            other => other,
-        }
-        .to_owned()
-    };
-    let mut stored: Vec<String> = columns.iter().map(|c| storable(&c.column_name)).collect();
-    stored.sort();
-    stored.dedup();
-    let mut allowed: Vec<String> =
-        stj_privacy::STORABLE_INSTALLATION_FIELDS.iter().map(|f| (*f).to_owned()).collect();
-    allowed.sort();
-    assert_eq!(stored, allowed);
-    let tables: Vec<Column> = diesel::sql_query(
-        "SELECT table_name::text AS column_name FROM information_schema.tables \
-         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
-    )
-    .load(&mut conn)
-    .await
-    .unwrap();
-    let mut names: Vec<&str> = tables.iter().map(|t| t.column_name.as_str()).collect();
-    names.sort_unstable();
-    assert_eq!(
-        names,
-        ["forge_installations", "forge_links", "installations"],
-        "no other table may hold anything"
-    );
 }

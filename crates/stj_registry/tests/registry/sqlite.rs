@@ -7,7 +7,7 @@ use stj_core::ClientKey;
 use stj_privacy::Secret;
 use stj_registry::{RegistryConfig, SqliteInstallationRegistry, SslMode, open, run_migrations};
 
-use crate::suite;
+use crate::{MIGRATIONS, suite};
 
 fn config(url: String) -> RegistryConfig {
     RegistryConfig {
@@ -36,14 +36,7 @@ impl Fresh {
         let path = std::env::temp_dir().join(name);
         let url = format!("sqlite://{}", path.display());
         let applied = run_migrations(&Secret::new(url.clone())).await.unwrap();
-        assert_eq!(
-            applied,
-            [
-                "2025-01-01-000000_create_installations",
-                "2026-11-29-000000_add_oauth_client_id",
-                "2026-11-30-000000_create_forge_installations"
-            ]
-        );
+        assert_eq!(applied, MIGRATIONS);
         assert!(run_migrations(&Secret::new(url.clone())).await.unwrap().is_empty());
         let registry = SqliteInstallationRegistry::open(&config(url)).await.unwrap();
         Self { registry, path }
@@ -51,6 +44,10 @@ impl Fresh {
 
     pub fn registry(&self) -> &dyn stj_registry::Registry {
         &self.registry
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
     }
 }
 
@@ -60,26 +57,7 @@ impl Drop for Fresh {
     }
 }
 
-crate::behaviour_tests!(Fresh::new;
-    insert_and_find,
-    upsert_overwrites_and_keeps_created_at,
-    set_enabled_updates_only_existing,
-    delete_removes_once,
-    find_missing_is_none,
-    tenants_are_isolated,
-    ping_answers,
-    forge_installations_upsert_find_delete,
-    connect_links_make_one_tenant,
-);
-
-mod raw {
-    diesel::table! {
-        installations (client_key) {
-            client_key -> Text,
-            base_url -> Text,
-        }
-    }
-}
+crate::behaviour_tests!(Fresh::new);
 
 #[tokio::test]
 async fn corrupt_row_is_reported() {
@@ -89,8 +67,8 @@ async fn corrupt_row_is_reported() {
     let path = fresh.path.display().to_string();
     suite::corrupt_row_is_reported(fresh.registry(), async move |client_key: &ClientKey| {
         let mut conn = SqliteConnection::establish(&path).unwrap();
-        diesel::update(raw::installations::table.find(client_key.as_str()))
-            .set(raw::installations::base_url.eq("not a url"))
+        diesel::update(suite::raw::installations::table.find(client_key.as_str()))
+            .set(suite::raw::installations::base_url.eq("not a url"))
             .execute(&mut conn)
             .unwrap();
     })
@@ -109,7 +87,7 @@ async fn in_memory_database_comes_migrated() {
 async fn creates_the_database_directory() {
     let dir = std::env::temp_dir().join(format!("stj_registry_dir_{}", std::process::id()));
     let url = format!("sqlite://{}/nested/stj.sqlite", dir.display());
-    assert_eq!(run_migrations(&Secret::new(url.clone())).await.unwrap().len(), 3);
+    assert_eq!(run_migrations(&Secret::new(url.clone())).await.unwrap(), MIGRATIONS);
     let registry = open(&config(url)).await.unwrap();
     registry.ping().await.unwrap();
     drop(registry);

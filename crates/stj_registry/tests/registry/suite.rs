@@ -7,6 +7,16 @@ use stj_core::{
 };
 use stj_registry::Registry;
 
+/// Two columns of `installations`, for tests that damage a row behind the registry's back.
+pub mod raw {
+    diesel::table! {
+        installations (client_key) {
+            client_key -> Text,
+            base_url -> Text,
+        }
+    }
+}
+
 pub fn at(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_750_000_000_i64.checked_add(secs).unwrap(), 0).unwrap()
 }
