@@ -1,4 +1,7 @@
-//! Ids that cross trust boundaries. Each has one validating constructor; fields stay private.
+//! Ids that cross trust boundaries, the one home of id types: each is parsed once, where it enters
+//! (the HTTP edge, a token, an adapter reading Jira), by its one validating constructor, and
+//! travels typed from there; fields stay private. The grammar of identifiers written inside
+//! templates and property keys, reported per line, is `stj_validation::id_rules`.
 
 use std::fmt;
 use std::sync::{Arc, LazyLock};
@@ -13,6 +16,8 @@ pub enum IdError {
     Charset { what: &'static str, allowed: &'static str },
     #[error("{what} must be an https URL with a host and no query, credentials or fragment")]
     Url { what: &'static str },
+    #[error("`{value}` is not {what} such as `{example}`")]
+    Shape { what: &'static str, example: &'static str, value: String },
 }
 
 fn checked(
@@ -38,6 +43,9 @@ fn regex(pattern: &str) -> Regex {
 
 static CLIENT_KEY: LazyLock<Regex> = LazyLock::new(|| regex(r"^[A-Za-z0-9:._\-]+$"));
 static KEY_ID: LazyLock<Regex> = LazyLock::new(|| regex(r"^[A-Za-z0-9_\-/]+$"));
+/// Jira's default project key pattern, a dash, and an issue number without leading zeros.
+static ISSUE_KEY: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^[A-Z][A-Z0-9_]{1,9}-[1-9][0-9]{0,9}$"));
 
 /// The tenant id Jira sends as `clientKey` (and as `iss` on its JWTs). Not personal data.
 /// Shared, not copied: every authenticated request hands its tenant's key on.
@@ -93,6 +101,43 @@ impl KeyId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// A Jira issue key such as `PROJ-123`: a project key (a capital letter, then 1 to 9 capitals,
+/// digits or `_`), a dash and an issue number. Issue content is personal; its key is not.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IssueKey(Arc<str>);
+
+impl IssueKey {
+    pub fn parse(raw: &str) -> Result<Self, IdError> {
+        if !ISSUE_KEY.is_match(raw) {
+            let value: String = raw.chars().take(40).collect();
+            return Err(IdError::Shape { what: "an issue key", example: "PROJ-123", value });
+        }
+        Ok(Self(raw.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key of the project the key names (`DEMO` of `DEMO-1`); an issue moved since keeps
+    /// its old key, so this is not always the project it is in now.
+    pub fn project_key(&self) -> &str {
+        self.0.rsplit_once('-').map_or(&self.0, |(project, _)| project)
+    }
+}
+
+impl fmt::Debug for IssueKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IssueKey({})", self.0)
+    }
+}
+
+impl fmt::Display for IssueKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -174,6 +219,39 @@ mod tests {
         for bad in ["", "../etc", "/abs", "a?b", "a b", "a%2f", "a..b"] {
             assert!(KeyId::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn issue_keys() {
+        for good in ["AB-1", "PROJ-123", "A_1-9", "ABCDEFGHIJ-1234567890"] {
+            let key = IssueKey::parse(good).unwrap();
+            assert_eq!(key.as_str(), good);
+        }
+        assert_eq!(IssueKey::parse("DEMO-12").unwrap().project_key(), "DEMO");
+        for bad in [
+            "",
+            "A-1",
+            "proj-1",
+            "PROJ-0",
+            "PROJ-01",
+            "PROJ",
+            "PROJ-",
+            "-1",
+            "PROJ 1",
+            "PROJ-1 ",
+            "ABCDEFGHIJK-1",
+            "PROJ-12345678901",
+            "1PROJ-1",
+            "PROJ-1/x",
+            "PROJ-1?x",
+            "PROJ-١",
+            "PROJ-1\n",
+            "AB_2-1-2",
+        ] {
+            assert!(IssueKey::parse(bad).is_err(), "{bad}");
+        }
+        let message = IssueKey::parse("x y").unwrap_err().to_string();
+        assert_eq!(message, "`x y` is not an issue key such as `PROJ-123`");
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub use forge::{
     CloudId, ForgeInstallation, ForgeInstallationId, ForgeRegistry, JwksError, JwksSource,
     NewForgeInstallation, UNLINKED_FORGE_PREFIX,
 };
-pub use ids::{ClientKey, IdError, KeyId, TenantUrl};
+pub use ids::{ClientKey, IdError, IssueKey, KeyId, TenantUrl};
 pub use installation::{Installation, NewInstallation, SealedSecret, SharedSecret};
 pub use ports::{
     Clock, CredentialsError, EntityKind, EntityLock, EntityLocks, InstallKeyError,

@@ -9,6 +9,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use stj_core::IssueKey;
 
 /// Applications remembered per parent; older ones are dropped first (their subtasks keep their
 /// origin markers, so even a dropped entry can be recovered).
@@ -132,7 +133,7 @@ impl ApplyEntry {
         !self.id.is_empty()
             && self.id.len() <= 64
             && self.keys.len() <= stj_validation::limits::MAX_SUBTASKS_PER_TEMPLATE
-            && self.keys.iter().flatten().all(|k| stj_validation::ids::issue_key(k).is_ok())
+            && self.keys.iter().flatten().all(|k| IssueKey::parse(k).is_ok())
             && self.source.as_ref().is_none_or(|s| s.len() <= 256)
             && self.on.as_deref().is_none_or(|d| NaiveDate::parse_from_str(d, DATE).is_ok())
     }

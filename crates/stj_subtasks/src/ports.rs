@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use stj_core::{AccountId, ClientKey, JiraAccess};
+use stj_core::{AccountId, ClientKey, IssueKey, JiraAccess};
 use stj_privacy::Personal;
 use stj_templates::RenderedAssignee;
 
@@ -30,7 +30,7 @@ pub struct UserRef {
 #[derive(Debug, Clone)]
 pub struct ParentIssue {
     pub id: String,
-    pub key: String,
+    pub key: IssueKey,
     pub project_id: String,
     pub summary: Personal<String>,
     pub assignee: Option<UserRef>,
@@ -123,17 +123,21 @@ pub trait IssueGateway: Send + Sync + Debug {
     async fn existing_subtasks(
         &self,
         caller: &Caller,
-        parent_key: &str,
+        parent_key: &IssueKey,
     ) -> Result<Vec<ExistingSubtask>, GatewayError>;
 
-    async fn parent(&self, caller: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError>;
+    async fn parent(
+        &self,
+        caller: &Caller,
+        issue_key: &IssueKey,
+    ) -> Result<ParentIssue, GatewayError>;
 
     /// The parent and one of its issue properties (`None`: not set). Adapters that can read both
     /// in one call should: this default makes two, the property read after the parent's.
     async fn parent_with_property(
         &self,
         caller: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
         property_key: &str,
     ) -> Result<(ParentIssue, Option<Value>), GatewayError> {
         let parent = self.parent(caller, issue_key).await?;
@@ -180,20 +184,20 @@ pub trait IssueGateway: Send + Sync + Debug {
     async fn subtask_origins(
         &self,
         caller: &Caller,
-        parent_key: &str,
+        parent_key: &IssueKey,
     ) -> Result<Vec<(String, Option<Origin>)>, GatewayError>;
 
     async fn get_issue_property(
         &self,
         caller: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
         key: &str,
     ) -> Result<Option<Value>, GatewayError>;
 
     async fn put_issue_property(
         &self,
         caller: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
         key: &str,
         value: &Value,
     ) -> Result<(), GatewayError>;

@@ -21,7 +21,7 @@ pub use subtask_types::SUBTASK_TYPE_UNKNOWN;
 use std::sync::Arc;
 use std::time::Instant;
 
-use stj_core::{EntityKind, EntityLocks, LockedEntity};
+use stj_core::{EntityKind, EntityLocks, IssueKey, LockedEntity};
 use stj_templates::{RenderedAssignee, SubtaskSpec};
 
 use crate::ledger::{Ledger, Stamp};
@@ -68,8 +68,13 @@ impl SubtaskService {
     }
 
     /// The progress of an application while this instance runs it (`None` otherwise).
-    pub fn progress(&self, caller: &Caller, issue_key: &str, apply_id: &str) -> Option<Progress> {
-        self.progress.get(&caller.client_key, issue_key, apply_id)
+    pub fn progress(
+        &self,
+        caller: &Caller,
+        issue_key: &IssueKey,
+        apply_id: &str,
+    ) -> Option<Progress> {
+        self.progress.get(&caller.client_key, issue_key.as_str(), apply_id)
     }
 
     /// Renders against the real parent and validates; writes nothing.
@@ -120,7 +125,7 @@ impl SubtaskService {
     pub async fn as_template(
         &self,
         caller: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
     ) -> Result<Vec<SubtaskSpec>, GatewayError> {
         let existing = self.gateway.existing_subtasks(caller, issue_key).await?;
         Ok(existing
@@ -142,7 +147,7 @@ impl SubtaskService {
     pub async fn application(
         &self,
         caller: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
         apply_id: &str,
     ) -> Result<Option<Recorded>, GatewayError> {
         let stored = self.gateway.get_issue_property(caller, issue_key, &self.ledger_key).await?;
@@ -162,9 +167,9 @@ impl SubtaskService {
         options: &ApplyOptions,
     ) -> Result<ApplyReport, ApplyError> {
         let subtasks = Subtasks::read(&self.library, caller, &request.source).await?;
-        // By the key the client names (upper case, as Jira prints keys): the parent's id is only
-        // known after a read that must already be inside the lock.
-        let issue = request.issue_key.to_ascii_uppercase();
+        // By the key the client names: the parent's id is only known after a read that must
+        // already be inside the lock.
+        let issue = request.issue_key.as_str();
         let entity = LockedEntity::new(&caller.client_key, EntityKind::IssueLedger, issue);
         let asked = Instant::now();
         let turn = self.locks.lock(&entity).await?;
@@ -199,7 +204,7 @@ impl SubtaskService {
             Run::start(self, caller, &parent, stored.as_ref(), options, &stamp, &items).await?;
         let running = self.progress.start(
             &caller.client_key,
-            &request.issue_key,
+            request.issue_key.as_str(),
             &options.apply_id,
             run.keys().to_vec(),
         );

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use stj_validation::text::{self, SUMMARY_MAX, excerpt};
-use stj_validation::{ValidationReport, Violation, code, field, ids, limits};
+use stj_validation::{ValidationReport, Violation, code, field, id_rules, limits};
 
 use crate::model::{ASSIGNEE_KEYWORDS, Assignee, Library, Scope, SubtaskSpec, Template};
 use crate::variables::{self, literal_len};
@@ -51,7 +51,7 @@ pub fn check_subtask(spec: &SubtaskSpec) -> ValidationReport {
 
 /// An assignee's account id: valid, and not one of the words that name another kind of assignee.
 pub(crate) fn account_id(id: &str) -> Result<(), Violation> {
-    ids::account_id(id).map_err(|problem| problem.in_field(field::ASSIGNEE))?;
+    id_rules::account_id(id).map_err(|problem| problem.in_field(field::ASSIGNEE))?;
     if ASSIGNEE_KEYWORDS.iter().any(|word| word.eq_ignore_ascii_case(id)) {
         return Err(Violation::new(
             field::ASSIGNEE,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use stj_validation::{Violation, duration, ids, limits};
+use stj_validation::{Violation, duration, id_rules, limits};
 
 /// A template's id: a lower-case slug (`[a-z0-9-]`, 1 to 64), stable across renames.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -12,7 +12,7 @@ pub struct TemplateId(String);
 impl TemplateId {
     pub fn new(id: impl Into<String>) -> Result<Self, Violation> {
         let id = id.into();
-        ids::template_id(&id)?;
+        id_rules::template_id(&id)?;
         Ok(Self(id))
     }
 

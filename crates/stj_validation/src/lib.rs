@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod duration;
-pub mod ids;
+pub mod id_rules;
 pub mod limits;
 pub mod property;
 mod report;

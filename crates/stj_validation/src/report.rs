@@ -140,7 +140,6 @@ pub mod field {
     pub const PROPERTY_KEY: &str = "property_key";
     pub const PROPERTY_VALUE: &str = "property_value";
     pub const PROJECT_KEY: &str = "project_key";
-    pub const ISSUE_KEY: &str = "issue_key";
     pub const ACCOUNT_ID: &str = "account_id";
     /// A line of text that is not any one field: a marker, an attribute, an indented line.
     pub const LINE: &str = "line";

@@ -6,7 +6,7 @@ mod problems;
 
 use actix_web::http::StatusCode;
 
-use stj_core::Principal;
+use stj_core::{IssueKey, Principal};
 use stj_subtasks::{Caller, PropertyTarget};
 
 use crate::problem::Problem;
@@ -30,6 +30,11 @@ pub(crate) fn within_limit<'a>(
         ));
     }
     Ok(text)
+}
+
+/// An issue key from a path, parsed once, here: 400 `issue_key_invalid` if it is none.
+pub(crate) fn issue_key(raw: &str) -> Result<IssueKey, Problem> {
+    IssueKey::parse(raw).map_err(|e| Problem::bad_request("issue_key_invalid", e.to_string()))
 }
 
 /// The user a request acts as: API calls that read or write Jira need one (403 otherwise).
@@ -58,7 +63,7 @@ pub(crate) fn target(
     match (scope, project) {
         ("personal", None) => Ok(PropertyTarget::personal(caller)),
         ("project", Some(key)) => {
-            stj_validation::ids::project_key(key)
+            stj_validation::id_rules::project_key(key)
                 .map_err(|p| Problem::bad_request("project_key_invalid", p.message))?;
             Ok(PropertyTarget::project(key))
         }

@@ -13,7 +13,9 @@ use serde_json::json;
 use stj_subtasks::{ApplyError, ApplyOptions, ApplyRequest, ApplySource, Caller, GatewayError};
 
 use crate::auth::ApiCaller;
-use crate::handlers::common::{apply_problem, caller, gateway_problem, target, within_limit};
+use crate::handlers::common::{
+    apply_problem, caller, gateway_problem, issue_key, target, within_limit,
+};
 use crate::problem::Problem;
 use crate::state::EdgeState;
 use json::{application_json, preview_json, report_json};
@@ -53,7 +55,7 @@ const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 pub(crate) async fn preview(
     state: web::Data<EdgeState>,
     ApiCaller(principal): ApiCaller,
-    issue_key: web::Path<String>,
+    raw_key: web::Path<String>,
     body: web::Json<SubtasksBody>,
 ) -> Result<HttpResponse, Problem> {
     let caller = caller(&principal)?;
@@ -64,7 +66,7 @@ pub(crate) async fn preview(
             "recreateDeleted belongs to apply, not to preview",
         ));
     }
-    let request = request(&caller, &issue_key, body)?;
+    let request = request(&caller, &raw_key, body)?;
     let preview = state.subtasks.preview(&caller, &request).await.map_err(apply_problem)?;
     Ok(HttpResponse::Ok().json(preview_json(&preview)))
 }
@@ -73,7 +75,7 @@ pub(crate) async fn apply(
     state: web::Data<EdgeState>,
     ApiCaller(principal): ApiCaller,
     http: HttpRequest,
-    issue_key: web::Path<String>,
+    raw_key: web::Path<String>,
     body: web::Json<SubtasksBody>,
 ) -> Result<HttpResponse, Problem> {
     let caller = caller(&principal)?;
@@ -84,7 +86,7 @@ pub(crate) async fn apply(
         recreate_deleted: body.recreate_deleted.unwrap_or(false),
         applied_on: chrono::Utc::now().date_naive(),
     };
-    let request = request(&caller, &issue_key, body)?;
+    let request = request(&caller, &raw_key, body)?;
     match state.subtasks.apply(&caller, &request, &options).await {
         Ok(report) => Ok(HttpResponse::Ok().json(report_json(&report))),
         Err(ApplyError::Incomplete { report, cause }) => {
@@ -129,8 +131,8 @@ pub(crate) async fn application(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Problem> {
     let caller = caller(&principal)?;
-    let (issue_key, apply_id) = path.into_inner();
-    check_issue_key(&issue_key)?;
+    let (raw_key, apply_id) = path.into_inner();
+    let issue_key = issue_key(&raw_key)?;
     if apply_id.is_empty()
         || apply_id.len() > 64
         || !apply_id.bytes().all(|b| b.is_ascii_hexdigit())
@@ -141,7 +143,7 @@ pub(crate) async fn application(
         ));
     }
     if let Some(running) = state.subtasks.progress(&caller, &issue_key, &apply_id) {
-        let body = application_json(&apply_id, &issue_key, "running", running.total, &running.keys);
+        let body = application_json(&apply_id, issue_key.as_str(), "running", running.total, &running.keys);
         return Ok(HttpResponse::Ok().json(body));
     }
     let recorded = state
@@ -159,18 +161,13 @@ pub(crate) async fn application(
     })?;
     let complete = recorded.keys.iter().flatten().count() == recorded.total;
     let state = if complete { "done" } else { "incomplete" };
-    let body = application_json(&apply_id, &issue_key, state, recorded.total, &recorded.keys);
+    let body = application_json(&apply_id, issue_key.as_str(), state, recorded.total, &recorded.keys);
     Ok(HttpResponse::Ok().json(body))
 }
 
-fn check_issue_key(issue_key: &str) -> Result<(), Problem> {
-    stj_validation::ids::issue_key(issue_key)
-        .map_err(|p| Problem::bad_request("issue_key_invalid", p.message))
-}
-
 /// The body as a request: which issue, what to apply (exactly one source), for which day.
-fn request(caller: &Caller, issue_key: &str, body: SubtasksBody) -> Result<ApplyRequest, Problem> {
-    check_issue_key(issue_key)?;
+fn request(caller: &Caller, raw_key: &str, body: SubtasksBody) -> Result<ApplyRequest, Problem> {
+    let issue_key = issue_key(raw_key)?;
     let today = match body.today.as_deref() {
         Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
             Problem::bad_request("today_invalid", "today must be a date as YYYY-MM-DD")
@@ -203,7 +200,6 @@ fn request(caller: &Caller, issue_key: &str, body: SubtasksBody) -> Result<Apply
             ));
         }
     };
-    let issue_key = issue_key.to_owned();
     Ok(ApplyRequest { issue_key, source, today, subtask_type_id: body.subtask_type_id })
 }
 
@@ -211,10 +207,10 @@ fn request(caller: &Caller, issue_key: &str, body: SubtasksBody) -> Result<Apply
 pub(crate) async fn as_template(
     state: web::Data<EdgeState>,
     ApiCaller(principal): ApiCaller,
-    issue_key: web::Path<String>,
+    raw_key: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let caller = caller(&principal)?;
-    check_issue_key(&issue_key)?;
+    let issue_key = issue_key(&raw_key)?;
     let specs = state.subtasks.as_template(&caller, &issue_key).await.map_err(gateway_problem)?;
     Ok(HttpResponse::Ok().json(
         json!({ "count": specs.len(), "quickEntry": stj_templates::format_quick_entry(&specs) }),

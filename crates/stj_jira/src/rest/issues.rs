@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
+use stj_core::IssueKey;
 use stj_privacy::Personal;
 use stj_subtasks::{
     Caller, ExistingSubtask, GatewayError, IssueGateway, IssueTypeRef, ItemOutcome, NewSubtask,
@@ -17,9 +18,9 @@ const PARENT_FIELDS: &str = "summary,assignee,reporter,duedate,project,issuetype
 /// Jira's `user/bulk` answers pages of at most this many users (its own default is 10).
 const USERS_PER_CALL: usize = 100;
 
-fn checked_key(issue_key: &str) -> Result<&str, GatewayError> {
-    stj_validation::ids::issue_key(issue_key).map_err(|p| GatewayError::Rejected(p.message))?;
-    Ok(issue_key)
+/// A key Jira listed (a subtask's), as the key every call takes.
+fn checked_key(issue_key: &str) -> Result<IssueKey, GatewayError> {
+    IssueKey::parse(issue_key).map_err(|e| GatewayError::Rejected(e.to_string()))
 }
 
 fn json(body: &str) -> Result<Value, GatewayError> {
@@ -38,7 +39,7 @@ fn string(value: &Value) -> Option<String> {
 fn fields(item: &NewSubtask, parent: &ParentIssue) -> Value {
     let mut fields = json!({
         "project": { "id": parent.project_id },
-        "parent": { "key": parent.key },
+        "parent": { "key": parent.key.as_str() },
         "issuetype": { "id": item.issue_type_id },
         "summary": item.summary.expose(),
     });
@@ -116,7 +117,10 @@ fn parent_issue(issue: &Value) -> Result<ParentIssue, GatewayError> {
         || GatewayError::Unavailable(anyhow::anyhow!("issue answer lacks id, key or project"));
     Ok(ParentIssue {
         id: string(at(issue, "/id")).ok_or_else(missing)?,
-        key: at(issue, "/key").as_str().ok_or_else(missing)?.to_owned(),
+        key: at(issue, "/key")
+            .as_str()
+            .and_then(|k| IssueKey::parse(k).ok())
+            .ok_or_else(missing)?,
         project_id: string(at(f, "/project/id")).ok_or_else(missing)?,
         summary: Personal::new(at(f, "/summary").as_str().unwrap_or_default().to_owned()),
         assignee: at(f, "/assignee/accountId").as_str().map(|id| UserRef {
@@ -188,9 +192,9 @@ impl JiraIssueGateway {
     async fn subtask_keys(
         &self,
         caller: &Caller,
-        parent_key: &str,
+        parent_key: &IssueKey,
     ) -> Result<Vec<String>, GatewayError> {
-        let path = format!("/rest/api/3/issue/{}?fields=subtasks", checked_key(parent_key)?);
+        let path = format!("/rest/api/3/issue/{parent_key}?fields=subtasks");
         let reply = self.call(caller, "GET", &path, None, true).await?;
         if reply.status != 200 {
             return Err(refusal(&reply));
@@ -209,8 +213,12 @@ impl IssueGateway for JiraIssueGateway {
             http.route = "/rest/api/3/issue/{issueIdOrKey}",
         )
     )]
-    async fn parent(&self, caller: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError> {
-        let path = format!("/rest/api/3/issue/{}?fields={PARENT_FIELDS}", checked_key(issue_key)?);
+    async fn parent(
+        &self,
+        caller: &Caller,
+        issue_key: &IssueKey,
+    ) -> Result<ParentIssue, GatewayError> {
+        let path = format!("/rest/api/3/issue/{issue_key}?fields={PARENT_FIELDS}");
         parent_issue(&self.get_json(caller, &path).await?)
     }
 
@@ -226,7 +234,7 @@ impl IssueGateway for JiraIssueGateway {
     async fn parent_with_property(
         &self,
         caller: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
         property_key: &str,
     ) -> Result<(ParentIssue, Option<Value>), GatewayError> {
         let property_key = checked_property(property_key)?;
@@ -237,8 +245,7 @@ impl IssueGateway for JiraIssueGateway {
             return Ok((parent, value));
         }
         let path = format!(
-            "/rest/api/3/issue/{}?fields={PARENT_FIELDS}&properties={property_key}",
-            checked_key(issue_key)?
+            "/rest/api/3/issue/{issue_key}?fields={PARENT_FIELDS}&properties={property_key}"
         );
         let issue = self.get_json(caller, &path).await?;
         let value = at(&issue, "/properties").get(property_key).cloned();
@@ -259,7 +266,7 @@ impl IssueGateway for JiraIssueGateway {
         caller: &Caller,
         project_key: &str,
     ) -> Result<Option<ProjectSubtaskTypes>, GatewayError> {
-        stj_validation::ids::project_key(project_key)
+        stj_validation::id_rules::project_key(project_key)
             .map_err(|p| GatewayError::Rejected(p.message))?;
         let project = self.get_json(caller, &format!("/rest/api/3/project/{project_key}")).await?;
         let project_id = string(at(&project, "/id")).ok_or_else(|| {
@@ -358,7 +365,7 @@ impl IssueGateway for JiraIssueGateway {
     ) -> Result<Vec<UserRef>, GatewayError> {
         let ids: Vec<&String> = account_ids
             .iter()
-            .filter(|id| stj_validation::ids::account_id(id).is_ok())
+            .filter(|id| stj_validation::id_rules::account_id(id).is_ok())
             .take(USERS_PER_CALL)
             .collect();
         if ids.is_empty() {
@@ -387,12 +394,13 @@ impl IssueGateway for JiraIssueGateway {
     async fn subtask_origins(
         &self,
         caller: &Caller,
-        parent_key: &str,
+        parent_key: &IssueKey,
     ) -> Result<Vec<(String, Option<Origin>)>, GatewayError> {
         let keys = self.subtask_keys(caller, parent_key).await?;
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
-            let value = self.get_issue_property(caller, &key, &self.origin_key).await?;
+            let checked = checked_key(&key)?;
+            let value = self.get_issue_property(caller, &checked, &self.origin_key).await?;
             let origin = value.and_then(|v| {
                 Some(Origin {
                     apply_id: at(&v, "/apply").as_str()?.to_owned(),
@@ -408,7 +416,7 @@ impl IssueGateway for JiraIssueGateway {
     async fn existing_subtasks(
         &self,
         caller: &Caller,
-        parent_key: &str,
+        parent_key: &IssueKey,
     ) -> Result<Vec<ExistingSubtask>, GatewayError> {
         let keys = self.subtask_keys(caller, parent_key).await?;
         let mut out = Vec::with_capacity(keys.len());
@@ -452,14 +460,10 @@ impl IssueGateway for JiraIssueGateway {
     async fn get_issue_property(
         &self,
         caller: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
         key: &str,
     ) -> Result<Option<Value>, GatewayError> {
-        let path = format!(
-            "/rest/api/3/issue/{}/properties/{}",
-            checked_key(issue_key)?,
-            checked_property(key)?
-        );
+        let path = format!("/rest/api/3/issue/{issue_key}/properties/{}", checked_property(key)?);
         let reply = self.call(caller, "GET", &path, None, true).await?;
         match reply.status {
             200 => Ok(json(&reply.body)?.get("value").cloned()),
@@ -479,15 +483,11 @@ impl IssueGateway for JiraIssueGateway {
     async fn put_issue_property(
         &self,
         caller: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
         key: &str,
         value: &Value,
     ) -> Result<(), GatewayError> {
-        let path = format!(
-            "/rest/api/3/issue/{}/properties/{}",
-            checked_key(issue_key)?,
-            checked_property(key)?
-        );
+        let path = format!("/rest/api/3/issue/{issue_key}/properties/{}", checked_property(key)?);
         let reply = self.call(caller, "PUT", &path, Some(value), true).await?;
         match reply.status {
             200 | 201 => Ok(()),
@@ -497,6 +497,6 @@ impl IssueGateway for JiraIssueGateway {
 }
 
 fn checked_property(key: &str) -> Result<&str, GatewayError> {
-    stj_validation::ids::property_key(key).map_err(|p| GatewayError::Rejected(p.message))?;
+    stj_validation::id_rules::property_key(key).map_err(|p| GatewayError::Rejected(p.message))?;
     Ok(key)
 }

@@ -18,11 +18,11 @@ fn collection(target: &PropertyTarget) -> Result<(String, String), GatewayError>
     match target {
         PropertyTarget::User { account_id } => {
             let account_id = account_id.expose();
-            stj_validation::ids::account_id(account_id).map_err(rejected)?;
+            stj_validation::id_rules::account_id(account_id).map_err(rejected)?;
             Ok(("/rest/api/3/user/properties".to_owned(), format!("?accountId={account_id}")))
         }
         PropertyTarget::Project { key } => {
-            stj_validation::ids::project_key(key).map_err(rejected)?;
+            stj_validation::id_rules::project_key(key).map_err(rejected)?;
             Ok((format!("/rest/api/3/project/{key}/properties"), String::new()))
         }
     }
@@ -43,7 +43,7 @@ fn route(target: &PropertyTarget, item: bool) -> &'static str {
 }
 
 fn property_path(target: &PropertyTarget, key: &str) -> Result<String, GatewayError> {
-    stj_validation::ids::property_key(key).map_err(rejected)?;
+    stj_validation::id_rules::property_key(key).map_err(rejected)?;
     let (path, query) = collection(target)?;
     Ok(format!("{path}/{key}{query}"))
 }
@@ -132,7 +132,7 @@ impl PropertyStore for JiraIssueGateway {
             PropertyTarget::User { account_id } => return Ok(*account_id == caller.account_id),
             PropertyTarget::Project { key } => key,
         };
-        stj_validation::ids::project_key(key).map_err(rejected)?;
+        stj_validation::id_rules::project_key(key).map_err(rejected)?;
         // Administer Jira lets a user write any project's properties without the project role.
         let path = format!(
             "/rest/api/3/mypermissions?projectKey={key}&permissions=ADMINISTER_PROJECTS,ADMINISTER"

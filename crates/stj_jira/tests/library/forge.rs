@@ -9,7 +9,7 @@ use stj_privacy::Personal;
 use stj_subtasks::{GatewayError, IssueGateway, NewSubtask, Origin, PropertyStore};
 use stj_templates::RenderedAssignee;
 
-use super::{ALICE, BOB, Site, demo, library, personal};
+use super::{ALICE, BOB, Site, demo, issue, library, personal};
 
 const PROPERTY: &str = "PUT /rest/api/3/user/properties/{propertyKey}";
 
@@ -73,7 +73,7 @@ async fn rate_limits_failures_and_lost_writes_as_on_the_connect_door() {
 
     let key = &site.tenant.client_key;
     site.sandbox.add_issue(key, &NewIssue::new("DEMO", "Task", "Parent")).unwrap();
-    let parent = site.gateway.parent(&alice, "DEMO-1").await.unwrap();
+    let parent = site.gateway.parent(&alice, &issue("DEMO-1")).await.unwrap();
     let types = site.gateway.subtask_types(&alice, &parent.project_id).await.unwrap();
     let item = NewSubtask {
         summary: Personal::new("Check".to_owned()),

@@ -5,7 +5,7 @@ use serde_json::json;
 use stj_jira_sandbox::{Entity, NewIssue, NewProject};
 use stj_subtasks::IssueGateway;
 
-use super::{BOB, Site};
+use super::{BOB, Site, issue};
 
 const LEDGER: &str = "io.subtask-templates.jira.ledger";
 
@@ -18,12 +18,13 @@ async fn the_parent_comes_with_its_ledger_and_the_types_alongside_on_one_grant()
     site.edit(Entity::Issue("DEMO-1"), LEDGER, json!({ "v": 1, "applies": [] }));
     let bob = site.caller(BOB);
 
+    let demo_1 = issue("DEMO-1");
     let (looked_up, by_key) = tokio::join!(
-        site.gateway.parent_with_property(&bob, "DEMO-1", LEDGER),
+        site.gateway.parent_with_property(&bob, &demo_1, LEDGER),
         site.gateway.project_subtask_types(&bob, "DEMO"),
     );
     let (parent, ledger) = looked_up.unwrap();
-    assert_eq!(parent.key, "DEMO-1");
+    assert_eq!(parent.key.as_str(), "DEMO-1");
     assert_eq!(ledger, Some(json!({ "v": 1, "applies": [] })));
     let by_key = by_key.unwrap().unwrap();
     assert_eq!(by_key.project_id, parent.project_id);
@@ -43,7 +44,8 @@ async fn the_parent_comes_with_its_ledger_and_the_types_alongside_on_one_grant()
     assert_eq!(team_types.types, site.gateway.subtask_types(&bob, &team.id).await.unwrap());
     assert_ne!(team_types.types, by_id, "team-managed projects have types of their own");
 
-    let (_, none) = site.gateway.parent_with_property(&bob, "DEMO-2", LEDGER).await.unwrap();
+    let (_, none) =
+        site.gateway.parent_with_property(&bob, &issue("DEMO-2"), LEDGER).await.unwrap();
     assert_eq!(none, None, "no ledger yet");
     let missing = site.gateway.project_subtask_types(&bob, "NOPE").await;
     assert!(matches!(missing, Err(stj_subtasks::GatewayError::NotFound)), "{missing:?}");

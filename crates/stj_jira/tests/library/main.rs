@@ -158,3 +158,8 @@ fn library(prefix: &str, templates: usize, subtasks: usize, pad: usize) -> Libra
         .collect();
     Library { revision: 0, templates }
 }
+
+/// An issue key, as the gateway takes it.
+fn issue(key: &str) -> stj_core::IssueKey {
+    stj_core::IssueKey::parse(key).unwrap()
+}

@@ -9,7 +9,7 @@ use stj_jira_sandbox::NewIssue;
 use stj_subtasks::{IssueGateway, PropertyStore};
 use tracing_subscriber::fmt::format::FmtSpan;
 
-use super::{ALICE, Site, demo, personal};
+use super::{ALICE, Site, demo, issue, personal};
 
 /// Every span and event of this test binary, one JSON line each, with the thread it began on.
 /// A global subscriber, not a scoped one: other tests' threads meeting a callsite while no
@@ -37,7 +37,7 @@ async fn spans_name_the_operation_and_route_never_the_content() {
     let key = &site.tenant.client_key;
     site.sandbox.add_issue(key, &NewIssue::new("DEMO", "Task", "Canary parent")).unwrap();
     let alice = site.caller(ALICE);
-    site.gateway.parent_with_property(&alice, "DEMO-1", "canary.property").await.unwrap();
+    site.gateway.parent_with_property(&alice, &issue("DEMO-1"), "canary.property").await.unwrap();
     site.gateway.put(&alice, &personal(ALICE), "canary.user", &json!(1)).await.unwrap();
     site.gateway.keys(&alice, &demo()).await.unwrap();
     assert!(site.gateway.may_write(&alice, &demo()).await.unwrap());

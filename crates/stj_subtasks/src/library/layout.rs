@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use stj_validation::{Violation, code, field, ids};
+use stj_validation::{Violation, code, field, id_rules};
 
 /// The index format this code writes and reads.
 pub const INDEX_VERSION: u64 = 1;
@@ -93,13 +93,13 @@ pub(crate) struct Keys {
 impl Keys {
     /// Refuses an app key that would make any of the keys invalid for Jira.
     pub fn new(app_key: &str) -> Result<Self, Violation> {
-        ids::property_key(app_key)?;
+        id_rules::property_key(app_key)?;
         let keys = Self {
             index: format!("{app_key}.templates"),
             shard_prefix: format!("{app_key}.templates."),
         };
-        ids::property_key(&keys.index)?;
-        ids::property_key(&keys.shard(u64::MAX, MAX_SHARDS.saturating_sub(1)))?;
+        id_rules::property_key(&keys.index)?;
+        id_rules::property_key(&keys.shard(u64::MAX, MAX_SHARDS.saturating_sub(1)))?;
         Ok(keys)
     }
 

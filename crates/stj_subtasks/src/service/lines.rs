@@ -44,7 +44,7 @@ pub(super) fn typed_items(
 
 fn context(caller: &Caller, parent: &ParentIssue, today: NaiveDate) -> ParentContext {
     ParentContext {
-        key: parent.key.clone(),
+        key: parent.key.to_string(),
         summary: parent.summary.expose().clone(),
         assignee_account_id: parent.assignee.as_ref().map(|a| a.account_id.clone()),
         assignee_display_name: parent.assignee.as_ref().map(|a| a.display_name.expose().clone()),

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
+use stj_core::IssueKey;
 use stj_privacy::Personal;
 use stj_templates::{RenderedAssignee, RenderedSubtask};
 
@@ -17,7 +18,7 @@ impl SubtaskService {
     pub(super) async fn look_up(
         &self,
         caller: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
     ) -> Result<(ParentIssue, Option<Value>, Vec<IssueTypeRef>), ApplyError> {
         let (looked_up, by_key) = tokio::join!(
             self.gateway.parent_with_property(caller, issue_key, &self.ledger_key),
@@ -37,10 +38,9 @@ impl SubtaskService {
     async fn types_by_issue_key(
         &self,
         caller: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
     ) -> Option<ProjectSubtaskTypes> {
-        let (project_key, _) = issue_key.rsplit_once('-')?;
-        match self.gateway.project_subtask_types(caller, project_key).await {
+        match self.gateway.project_subtask_types(caller, issue_key.project_key()).await {
             Ok(found) => found,
             Err(err) => {
                 tracing::debug!(error = %err, "subtask types by project key failed; asking by id");

@@ -2,7 +2,7 @@
 //! applications, and why an application could not be done.
 
 use chrono::NaiveDate;
-use stj_core::LockError;
+use stj_core::{IssueKey, LockError};
 use stj_privacy::Personal;
 use stj_templates::RenderedSubtask;
 use stj_validation::ValidationReport;
@@ -36,7 +36,7 @@ pub struct ItemReport {
 #[derive(Debug, Clone)]
 pub struct ApplyReport {
     pub apply_id: String,
-    pub parent_key: String,
+    pub parent_key: IssueKey,
     pub items: Vec<ItemReport>,
 }
 
@@ -80,7 +80,7 @@ impl PreviousApplication {
 
 #[derive(Debug, Clone)]
 pub struct Preview {
-    pub parent_key: String,
+    pub parent_key: IssueKey,
     pub items: Vec<PreviewItem>,
     pub subtask_types: Vec<IssueTypeRef>,
     pub default_type_id: String,
@@ -106,7 +106,7 @@ pub enum ApplyError {
     #[error("the template could not be read")]
     Library(#[from] LibraryError),
     #[error("{0} is a subtask; subtasks cannot have subtasks")]
-    ParentIsSubtask(String),
+    ParentIsSubtask(IssueKey),
     #[error("the project has no subtask issue type (subtasks may be disabled)")]
     NoSubtaskType,
     #[error("the subtask type is not one of the project's subtask types")]

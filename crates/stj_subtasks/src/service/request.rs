@@ -2,6 +2,7 @@
 //! within the count rule), on which issue, for which click.
 
 use chrono::NaiveDate;
+use stj_core::IssueKey;
 use stj_templates::{SubtaskSpec, format_quick_entry_mapped, parse_quick_entry_mapped};
 use stj_validation::limits;
 
@@ -36,7 +37,7 @@ impl ApplySource {
 
 #[derive(Debug, Clone)]
 pub struct ApplyRequest {
-    pub issue_key: String,
+    pub issue_key: IssueKey,
     pub source: ApplySource,
     /// The user's date for relative due dates.
     pub today: NaiveDate,

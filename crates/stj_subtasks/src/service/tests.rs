@@ -2,7 +2,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde_json::Value;
-use stj_core::ClientKey;
+use stj_core::{ClientKey, IssueKey};
 use stj_privacy::Personal;
 use stj_templates::{Library, SubtaskSpec, Template, TemplateId, code, field};
 
@@ -59,16 +59,16 @@ impl IssueGateway for Fake {
     async fn existing_subtasks(
         &self,
         _: &Caller,
-        _: &str,
+        _: &IssueKey,
     ) -> Result<Vec<ExistingSubtask>, GatewayError> {
         Ok(Vec::new())
     }
 
-    async fn parent(&self, _: &Caller, issue_key: &str) -> Result<ParentIssue, GatewayError> {
+    async fn parent(&self, _: &Caller, issue_key: &IssueKey) -> Result<ParentIssue, GatewayError> {
         self.log(format!("parent {issue_key}"));
         Ok(ParentIssue {
             id: "10001".to_owned(),
-            key: "DEMO-1".to_owned(),
+            key: IssueKey::parse("DEMO-1").unwrap(),
             project_id: "10000".to_owned(),
             summary: Personal::new("Parent".to_owned()),
             assignee: None,
@@ -121,7 +121,7 @@ impl IssueGateway for Fake {
     async fn subtask_origins(
         &self,
         _: &Caller,
-        _: &str,
+        _: &IssueKey,
     ) -> Result<Vec<(String, Option<Origin>)>, GatewayError> {
         self.log("origins".to_owned());
         Ok(Vec::new())
@@ -130,7 +130,7 @@ impl IssueGateway for Fake {
     async fn get_issue_property(
         &self,
         _: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
         _: &str,
     ) -> Result<Option<Value>, GatewayError> {
         self.log(format!("get ledger {issue_key}"));
@@ -140,7 +140,7 @@ impl IssueGateway for Fake {
     async fn put_issue_property(
         &self,
         _: &Caller,
-        issue_key: &str,
+        issue_key: &IssueKey,
         _: &str,
         value: &Value,
     ) -> Result<(), GatewayError> {
@@ -186,7 +186,7 @@ fn template(id: &str) -> ApplySource {
 
 fn request(issue_key: &str, source: ApplySource) -> ApplyRequest {
     ApplyRequest {
-        issue_key: issue_key.to_owned(),
+        issue_key: IssueKey::parse(issue_key).unwrap(),
         source,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         subtask_type_id: None,

@@ -29,7 +29,7 @@ pub(super) fn application_json(
 pub(super) fn preview_json(preview: &Preview) -> Value {
     let type_json = |t: &IssueTypeRef| json!({ "id": t.id, "name": t.name });
     json!({
-        "parentKey": preview.parent_key,
+        "parentKey": preview.parent_key.as_str(),
         "subtasks": preview.items.iter().map(item_json).collect::<Vec<_>>(),
         "subtaskTypes": preview.subtask_types.iter().map(type_json).collect::<Vec<_>>(),
         "defaultSubtaskTypeId": preview.default_type_id,
@@ -95,7 +95,7 @@ pub(super) fn report_json(report: &ApplyReport) -> Value {
     };
     json!({
         "applyId": report.apply_id,
-        "parentKey": report.parent_key,
+        "parentKey": report.parent_key.as_str(),
         "created": count("created"),
         "existing": count("existing"),
         "rejected": count("rejected"),

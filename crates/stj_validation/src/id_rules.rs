@@ -1,4 +1,7 @@
-//! Rules for identifiers: project and issue keys, account ids, template ids, entity property keys.
+//! The grammar of identifiers written inside templates and property keys (project keys, account
+//! ids, template ids, entity property keys), as rules returning a [`Violation`] (a line's fault).
+//! Id *types* that cross trust boundaries, parsed once where they enter (`ClientKey`, `IssueKey`,
+//! …), live in `stj_core::ids`.
 //! All are ASCII by rule, so counting characters and counting UTF-16 units agree here and
 //! validator's length check (which counts characters) applies as it is.
 
@@ -26,9 +29,6 @@ fn regex(pattern: &str) -> Regex {
 
 /// Jira's default project key pattern: a capital letter, then 1 to 9 capitals, digits or `_`.
 pub static PROJECT_KEY: LazyLock<Regex> = LazyLock::new(|| regex(r"^[A-Z][A-Z0-9_]{1,9}$"));
-/// A project key, a dash and an issue number without leading zeros.
-pub static ISSUE_KEY: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"^[A-Z][A-Z0-9_]{1,9}-[1-9][0-9]{0,9}$"));
 /// Atlassian account ids: hex (`5b10ac8d82e05b22cc7d4ef5`) or prefixed (`557058:f581…`, `qm:…`).
 pub static ACCOUNT_ID: LazyLock<Regex> = LazyLock::new(|| regex(r"^[A-Za-z0-9:_-]+$"));
 /// Template ids: lower-case slugs.
@@ -40,11 +40,6 @@ pub static PROPERTY_KEY: LazyLock<Regex> = LazyLock::new(|| regex(r"^[A-Za-z0-9.
 /// A project key such as `PROJ`.
 pub fn project_key(text: &str) -> Result<(), Violation> {
     shaped(field::PROJECT_KEY, text, &PROJECT_KEY, "a project key such as `PROJ`")
-}
-
-/// An issue key such as `PROJ-123`.
-pub fn issue_key(text: &str) -> Result<(), Violation> {
-    shaped(field::ISSUE_KEY, text, &ISSUE_KEY, "an issue key such as `PROJ-123`")
 }
 
 /// An Atlassian account id: 1 to 128 of `A-Z a-z 0-9 : _ -`.
