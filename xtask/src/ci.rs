@@ -15,10 +15,11 @@ use crate::{dast, db, forge, iac, image, openapi, sast, sca, tools, ui};
 pub(crate) type Step = fn() -> anyhow::Result<()>;
 
 /// The steps, in order (see the module doc).
-pub(crate) const STEPS: [(&str, Step); 13] = [
+pub(crate) const STEPS: [(&str, Step); 14] = [
     ("tools", tools::ensure),
     ("fmt", fmt),
     ("clippy", clippy),
+    ("machete", machete),
     ("sast-semgrep", || sast::semgrep(&project_root())),
     ("openapi", openapi::validate),
     // The Forge manifest through Atlassian's validators (needs the Custom UI build it names).
@@ -66,6 +67,18 @@ fn fmt() -> anyhow::Result<()> {
 
 fn clippy() -> anyhow::Result<()> {
     shell::run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+}
+
+/// Every declared dependency is used: cargo-machete searches each crate's sources for it. A true
+/// false positive (a dependency only there to turn on a feature) goes in that crate's
+/// `[package.metadata.cargo-machete] ignored`, with a comment saying why.
+fn machete() -> anyhow::Result<()> {
+    // cargo-machete takes itself for `cargo run` (and `machete` for a path) when it inherits
+    // `CARGO_PKG_NAME`, which `cargo xtask` (a `cargo run` alias) sets.
+    shell::run(cargo().args(["machete", "--skip-target-dir"]).env_remove("CARGO_PKG_NAME")).context(
+        "unused dependencies (listed above): remove them, or ignore a false positive in \
+         [package.metadata.cargo-machete] with a comment why",
+    )
 }
 
 fn test() -> anyhow::Result<()> {

@@ -24,6 +24,8 @@ const CARGO_TOOLS: &[(&str, &str)] = &[
     ("cargo-audit", "0.22.2"),
     // The image's SBOM (CycloneDX JSON), from the OWASP CycloneDX project's cargo plugin.
     ("cargo-cyclonedx", "0.5.9"),
+    // Unused dependencies (`ci machete`): reads the sources, builds nothing, so it takes seconds.
+    ("cargo-machete", "0.9.2"),
 ];
 
 /// PyPI packages, installed together so that pip resolves them as one set (`pip check` clean).
