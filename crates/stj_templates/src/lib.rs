@@ -9,6 +9,7 @@ mod model;
 mod quick;
 mod render;
 mod variables;
+mod written;
 
 pub use check::{check_library, check_subtask, check_template};
 pub use document::{DOCUMENT_VERSION, decode_library, encode_library, encode_library_unbounded};
@@ -25,3 +26,4 @@ pub use render::{ParentContext, RenderedAssignee, RenderedSubtask, render, rende
 /// The validation vocabulary, re-exported so callers need not depend on `stj_validation`.
 pub use stj_validation::{ValidationReport, Violation, code, field};
 pub use variables::{VARIABLES, Variable};
+pub use written::{WrittenTemplate, read_written};

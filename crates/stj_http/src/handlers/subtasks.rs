@@ -143,7 +143,13 @@ pub(crate) async fn application(
         ));
     }
     if let Some(running) = state.subtasks.progress(&caller, &issue_key, &apply_id) {
-        let body = application_json(&apply_id, issue_key.as_str(), "running", running.total, &running.keys);
+        let body = application_json(
+            &apply_id,
+            issue_key.as_str(),
+            "running",
+            running.total,
+            &running.keys,
+        );
         return Ok(HttpResponse::Ok().json(body));
     }
     let recorded = state
@@ -161,7 +167,8 @@ pub(crate) async fn application(
     })?;
     let complete = recorded.keys.iter().flatten().count() == recorded.total;
     let state = if complete { "done" } else { "incomplete" };
-    let body = application_json(&apply_id, issue_key.as_str(), state, recorded.total, &recorded.keys);
+    let body =
+        application_json(&apply_id, issue_key.as_str(), state, recorded.total, &recorded.keys);
     Ok(HttpResponse::Ok().json(body))
 }
 

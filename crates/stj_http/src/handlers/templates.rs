@@ -8,8 +8,7 @@ use serde_json::json;
 
 use stj_core::Principal;
 use stj_subtasks::{Caller, LibraryError, PropertyTarget};
-use stj_templates::{Library, Template, TemplateId, parse_quick_entry};
-use stj_validation::ValidationReport;
+use stj_templates::{Library, WrittenTemplate, read_written};
 
 use crate::auth::ApiCaller;
 use crate::handlers::common::{
@@ -126,37 +125,14 @@ fn revision_json(
     Ok(HttpResponse::Ok().json(json!({ "revision": revision })))
 }
 
-/// Each template's quick entry parsed; problems name the template and the line.
+/// The body's templates as written; violations name the template and the line.
 fn to_library(bodies: Vec<TemplateBody>) -> Result<Library, Problem> {
-    let mut report = ValidationReport::new();
-    let mut templates = Vec::with_capacity(bodies.len());
-    for (position, body) in (1..).zip(bodies) {
-        let id = TemplateId::new(body.id.clone());
-        let specs = parse_quick_entry(&body.quick_entry);
-        match (id, specs) {
-            (Ok(id), Ok(subtasks)) => {
-                templates.push(Template {
-                    id,
-                    name: body.name,
-                    description: body.description,
-                    // An emptied field in the editor means "no default", as in the items API.
-                    subtask_type: body.subtask_type.filter(|name| !name.is_empty()),
-                    subtasks,
-                });
-            }
-            (id, specs) => {
-                if let Err(problem) = id {
-                    report.push(problem.at_line(position));
-                }
-                if let Err(problems) = specs {
-                    for mut problem in problems.violations {
-                        problem.message =
-                            format!("template {position} ({}): {}", body.id, problem.message);
-                        report.push(problem);
-                    }
-                }
-            }
-        }
-    }
-    report.into_result(Library { revision: 0, templates }).map_err(invalid)
+    let written = bodies.into_iter().map(|body| WrittenTemplate {
+        id: body.id,
+        name: body.name,
+        description: body.description,
+        subtask_type: body.subtask_type,
+        quick_entry: body.quick_entry,
+    });
+    read_written(written.collect()).map_err(invalid)
 }
