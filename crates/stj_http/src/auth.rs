@@ -160,3 +160,6 @@ pub fn auth_problem(err: AuthError) -> Problem {
         _ => Problem::new(StatusCode::UNAUTHORIZED, err.code(), "Unauthorized", err.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests;
