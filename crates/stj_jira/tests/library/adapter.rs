@@ -93,3 +93,25 @@ async fn keys_ids_and_values_are_checked_before_any_request() {
     let sent: Vec<_> = site.sandbox.requests().into_iter().filter(|r| r.method != "POST").collect();
     assert_eq!(sent.len(), 1, "only the valid write reached Jira: {sent:?}");
 }
+
+/// Atlassian's `Retry-After` is honoured only up to `max_backoff_ms` (50 ms here): a longer wait
+/// would hold the user's request, so the call gives up at once instead, without asking again.
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_is_unavailable_at_once() {
+    let site = Site::new();
+    let alice = site.caller(ALICE);
+    site.gateway.put(&alice, &personal(ALICE), "app.k", &json!(1)).await.unwrap();
+    let route = "GET /rest/api/3/user/properties/{propertyKey}";
+    let limited = FaultKind::RateLimited { retry_after_secs: 30 };
+    site.sandbox.add_fault(Fault::new("GET /rest/api/3/user/properties/*", limited).times(1));
+    let started = std::time::Instant::now();
+    let read = site.gateway.get(&alice, &personal(ALICE), "app.k").await;
+    assert!(matches!(read, Err(GatewayError::Unavailable(_))), "{read:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(site.sandbox.request_count(route), 1, "not asked again");
+    // Within the cap it waits and asks again.
+    let limited = FaultKind::RateLimited { retry_after_secs: 0 };
+    site.sandbox.add_fault(Fault::new("GET /rest/api/3/user/properties/*", limited).times(1));
+    assert_eq!(site.gateway.get(&alice, &personal(ALICE), "app.k").await.unwrap(), Some(json!(1)));
+    assert_eq!(site.sandbox.request_count(route), 3);
+}
