@@ -97,7 +97,11 @@ impl ForgeEvents {
             }
         };
         self.links.evict(&fit.installation_id);
-        tracing::info!(event = handled, installation = fit.installation_id.as_str(), "forge event");
+        tracing::info!(
+            forge.event = handled,
+            forge.installation_id = fit.installation_id.as_str(),
+            "forge event"
+        );
         Ok(handled)
     }
 }

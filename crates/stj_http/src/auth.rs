@@ -52,7 +52,10 @@ fn gated(req: &HttpRequest, fits: impl Fn(QshPolicy) -> bool) -> Result<Principa
     let extensions = req.extensions();
     let done = extensions.get::<Authenticated>().filter(|done| fits(done.policy));
     done.map(|done| done.principal.clone()).ok_or_else(|| {
-        tracing::error!(path = req.path(), "an extractor ran on a route without the route gate");
+        tracing::error!(
+            http.route = req.match_pattern().as_deref().unwrap_or(crate::request_span::UNMATCHED),
+            "an extractor ran on a route without the route gate"
+        );
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "")
     })
 }
@@ -78,6 +81,7 @@ pub async fn gate<B: MessageBody + 'static>(
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     match authorize(req.request(), policy, doors).await {
         Ok(principal) => {
+            crate::request_span::record_tenant(principal.base_url.host(), principal.door);
             req.extensions_mut().insert(Authenticated { principal, policy });
             next.call(req).await.map(ServiceResponse::map_into_left_body)
         }

@@ -1,6 +1,5 @@
 #![doc = include_str!("../README.md")]
 
-mod access_log;
 mod assets;
 pub mod auth;
 #[doc(hidden)]
@@ -12,6 +11,7 @@ pub mod headers;
 mod html;
 pub mod problem;
 pub mod ratelimit;
+mod request_span;
 pub mod routes;
 pub mod state;
 
@@ -50,5 +50,5 @@ pub fn app(
         .wrap(actix_web::middleware::from_fn(headers::limit_headers))
         .wrap(problem::problem_errors())
         .wrap(headers::security_headers(&config))
-        .wrap(actix_web::middleware::from_fn(access_log::access_log))
+        .wrap(actix_web::middleware::from_fn(request_span::request_span))
 }

@@ -200,6 +200,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             paths.push(spec.path);
         }
     }
+    // The router tries resources in order, and each pattern with a `{segment}` is a regex match:
+    // literal paths first, so a page or API call is not run past the `/static/…` regexes. No
+    // literal path is also matched by a pattern (`literal_paths_match_no_pattern`), so the order
+    // changes no answer.
+    paths.sort_by_key(|path| path.contains('{'));
     for path in paths {
         let mut resource = web::resource(path);
         let mut allow = Vec::new();
@@ -240,4 +245,34 @@ async fn method_not_allowed(allow: String) -> actix_web::HttpResponse {
         response.headers_mut().insert(header::ALLOW, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::dev::ResourceDef;
+
+    use super::routes;
+
+    /// `configure` registers literal paths before patterns; that is only safe while no literal
+    /// path is also matched by a pattern (the pattern would otherwise have answered first).
+    #[test]
+    fn literal_paths_match_no_pattern() {
+        let table = routes();
+        let patterns: Vec<_> = table.iter().filter(|s| s.path.contains('{')).collect();
+        assert!(!patterns.is_empty());
+        for literal in table.iter().filter(|s| !s.path.contains('{')) {
+            for pattern in &patterns {
+                assert!(
+                    !ResourceDef::new(pattern.path).is_match(literal.path),
+                    "{} would also match {}",
+                    pattern.path,
+                    literal.path
+                );
+            }
+        }
+        assert!(
+            ResourceDef::new("/static/{file}").is_match("/static/icon.svg"),
+            "the check can fail"
+        );
+    }
 }

@@ -35,14 +35,18 @@ impl InstallKeySource for HttpInstallKeySource {
         let reply =
             self.transport.send(Request::get(url, "text/plain", None)).await.map_err(|e| {
                 let e = e.into_cause();
-                tracing::warn!(kid = kid.as_str(), error = %e, "install-key service unavailable");
+                tracing::warn!(install_key.kid = kid.as_str(), error.cause = %e, "install-key service unavailable");
                 InstallKeyError::Unavailable(e)
             })?;
         match reply.status {
             200 if reply.body.contains("-----BEGIN PUBLIC KEY-----") => Ok(reply.body),
             404 => Err(InstallKeyError::NotFound),
             status => {
-                tracing::warn!(kid = kid.as_str(), status, "install-key service gave no key");
+                tracing::warn!(
+                    install_key.kid = kid.as_str(),
+                    http.status = status,
+                    "install-key service gave no key"
+                );
                 Err(InstallKeyError::Unavailable(anyhow::anyhow!(
                     "install-key service answered {status} without a PEM public key"
                 )))

@@ -32,13 +32,13 @@ impl JwksSource for HttpJwksSource {
         let request = Request::get(self.url.clone(), "application/json", None);
         let reply = self.transport.send(request).await.map_err(|e| {
             let e = e.into_cause();
-            tracing::warn!(error = %e, "Forge JWKS unavailable");
+            tracing::warn!(error.cause = %e, "Forge JWKS unavailable");
             JwksError::Unavailable(e)
         })?;
         if reply.status == 200 {
             return Ok(reply.body);
         }
-        tracing::warn!(status = reply.status, "Forge JWKS gave no key set");
+        tracing::warn!(http.status = reply.status, "Forge JWKS gave no key set");
         Err(JwksError::Unavailable(anyhow::anyhow!("JWKS answered {}", reply.status)))
     }
 }

@@ -59,7 +59,7 @@ impl LicenceSource for JiraLicenceSource {
     ) -> Result<Licence, LicenceError> {
         let tenant = base_url.host();
         let unavailable = |e: anyhow::Error| {
-            tracing::warn!(tenant, %client_key, error = %e, "licence lookup failed");
+            tracing::warn!(tenant.host = tenant, installation.client_key = %client_key, error.cause = %e, "licence lookup failed");
             LicenceError::Unavailable(e)
         };
         let authorization =

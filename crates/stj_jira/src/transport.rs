@@ -193,9 +193,14 @@ impl Transport {
         let host = host(&request.url);
         loop {
             let (transport, request2) = (self.clone(), request.clone());
-            let outcome = tokio::task::spawn_blocking(move || transport.send_blocking(&request2))
-                .await
-                .map_err(|e| Failed::Unavailable(e.into()))?;
+            // The blocking thread enters the caller's span (the request's, this call's), so
+            // whatever the HTTP client logs there carries them.
+            let span = tracing::Span::current();
+            let outcome = tokio::task::spawn_blocking(move || {
+                span.in_scope(|| transport.send_blocking(&request2))
+            })
+            .await
+            .map_err(|e| Failed::Unavailable(e.into()))?;
             let wait = match outcome {
                 Ok((429, retry_after, _)) if rate_limited < retry.rate_limit_retries => {
                     rate_limited = rate_limited.saturating_add(1);
@@ -234,7 +239,7 @@ impl Transport {
                 }
                 Err(Failure::NotSent(cause)) if transient < retry.transient_retries => {
                     transient = transient.saturating_add(1);
-                    tracing::debug!(error = %cause, "{host} unreachable; retrying");
+                    tracing::debug!(error.cause = %cause, "{host} unreachable; retrying");
                     next_backoff(&mut backoff, retry)
                 }
                 Err(Failure::NotSent(cause)) => return Err(Failed::Unavailable(cause)),
@@ -244,7 +249,7 @@ impl Transport {
                 Err(Failure::Unknown(cause)) => return Err(Failed::Uncertain(cause)),
             };
             tracing::debug!(
-                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                retry.wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 "retrying a call to {host}"
             );
             tokio::time::sleep(wait).await;

@@ -55,8 +55,8 @@ fn load_custom_ui(sandbox: &JiraSandbox, dir: &Path) {
             "Forge Custom UI served to the sandbox's ?door=forge pages"
         ),
         Err(err) => tracing::warn!(
-            error = %err,
-            dir = %dir.display(),
+            error.cause = %err,
+            forge.ui_dir = %dir.display(),
             "no Forge Custom UI for ?door=forge (run `cargo xtask forge-build`)"
         ),
     }
@@ -79,7 +79,7 @@ async fn install_and_seed(sandbox: &JiraSandbox, settings: &Settings) {
                     http.status = status,
                     "Forge app installed into the sandbox site (avi:forge:installed:app)"
                 ),
-                Err(err) => tracing::error!(error = %err, "installing the Forge app failed"),
+                Err(err) => tracing::error!(error.cause = %err, "installing the Forge app failed"),
             }
             match sandbox.seed_demo(&done.tenant.client_key) {
                 Ok(seed) => tracing::info!(
@@ -88,9 +88,9 @@ async fn install_and_seed(sandbox: &JiraSandbox, settings: &Settings) {
                     demo.open = %format!("{}/browse/{}", sandbox.base_url(), seed.parent_issue_key),
                     "demo project seeded in the sandbox: open its issue page in a browser"
                 ),
-                Err(err) => tracing::error!(error = %err, "seeding the demo project failed"),
+                Err(err) => tracing::error!(error.cause = %err, "seeding the demo project failed"),
             }
         }
-        Err(err) => tracing::error!(error = %err, "installing into the Jira sandbox failed"),
+        Err(err) => tracing::error!(error.cause = %err, "installing into the Jira sandbox failed"),
     }
 }

@@ -95,7 +95,7 @@ pub enum GatewayError {
     #[error("Jira refused: the user lacks permission")]
     Forbidden,
     /// Jira's own reason, for the API answer only: Display leaves it out so that logging this
-    /// error (`error = %err`) never copies Jira's text, which may quote customer content.
+    /// error (`error.cause = %err`) never copies Jira's text, which may quote customer content.
     #[error("Jira rejected the request")]
     Rejected(String),
     /// Nothing was applied (connection refused, 429/5xx after retries before a write).

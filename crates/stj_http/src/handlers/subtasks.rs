@@ -90,7 +90,7 @@ pub(crate) async fn apply(
     match state.subtasks.apply(&caller, &request, &options).await {
         Ok(report) => Ok(HttpResponse::Ok().json(report_json(&report))),
         Err(ApplyError::Incomplete { report, cause }) => {
-            tracing::warn!(apply.id = %report.apply_id, error = %cause, "application stopped part-way");
+            tracing::warn!(apply.id = %report.apply_id, error.cause = %cause, "application stopped part-way");
             let transient =
                 matches!(cause, GatewayError::Unavailable(_) | GatewayError::Uncertain(_));
             let problem = if transient {

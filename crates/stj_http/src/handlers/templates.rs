@@ -66,7 +66,7 @@ pub(crate) async fn list(
     let stored = state.library.load(&caller, &target).await.map_err(library_problem)?;
     // Not knowing only hides the edit controls: Jira still decides on every save.
     let can_edit = state.library.can_edit(&caller, &target).await.unwrap_or_else(|error| {
-        tracing::warn!(error = %error, "could not ask Jira whether the user may edit the library");
+        tracing::warn!(error.cause = %error, "could not ask Jira whether the user may edit the library");
         false
     });
     let mut body = library_json(&stored);

@@ -109,7 +109,7 @@ impl LibraryService {
         let keys = match self.store.keys(caller, target).await {
             Ok(keys) => keys,
             Err(error) => {
-                tracing::warn!(error = %error, "listing template shards failed; left for the next save");
+                tracing::warn!(error.cause = %error, "listing template shards failed; left for the next save");
                 return;
             }
         };

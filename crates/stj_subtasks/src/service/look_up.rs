@@ -43,7 +43,7 @@ impl SubtaskService {
         match self.gateway.project_subtask_types(caller, issue_key.project_key()).await {
             Ok(found) => found,
             Err(err) => {
-                tracing::debug!(error = %err, "subtask types by project key failed; asking by id");
+                tracing::debug!(error.cause = %err, "subtask types by project key failed; asking by id");
                 None
             }
         }
@@ -76,7 +76,9 @@ impl SubtaskService {
             Ok(users) => {
                 names.extend(users.into_iter().map(|u| (u.account_id, u.display_name)));
             }
-            Err(err) => tracing::debug!(error = %err, "user look-up failed; preview without names"),
+            Err(err) => {
+                tracing::debug!(error.cause = %err, "user look-up failed; preview without names")
+            }
         }
         names
     }

@@ -125,7 +125,7 @@ impl<'a> Run<'a> {
                 }
                 Err(GatewayError::Uncertain(cause)) if recoveries < MAX_RECOVERIES => {
                     recoveries = recoveries.saturating_add(1);
-                    tracing::warn!(apply.id = %self.entry.id, error = %cause, "bulk create outcome unknown; recovering");
+                    tracing::warn!(apply.id = %self.entry.id, error.cause = %cause, "bulk create outcome unknown; recovering");
                     self.recover().await?;
                 }
                 Err(err) => {
