@@ -206,3 +206,20 @@ fn bite_binary(copy: &Path) -> anyhow::Result<()> {
         .map_or_else(|| sca::target_dir_of(&project_root()).join("bite-target"), PathBuf::from);
     sca::binary_in(copy, &target)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plant edits source lines by their text: when the code they name changes, the bite would
+    /// fail to plant only when someone runs it. Every plant must still apply to today's tree.
+    #[test]
+    fn every_plant_applies_to_the_current_tree() {
+        for bite in BITES {
+            let copy = scratch_copy(&format!("plant-check-{}", bite.name)).unwrap();
+            (bite.plant)(&copy)
+                .unwrap_or_else(|e| panic!("bite {} no longer plants: {e:#}", bite.name));
+            fs::remove_dir_all(&copy).unwrap();
+        }
+    }
+}

@@ -68,10 +68,10 @@ pub(crate) fn plant_unauthenticated_route(copy: &Path) -> anyhow::Result<()> {
 pub(crate) fn plant_quote_500(copy: &Path) -> anyhow::Result<()> {
     replace_once(
         &copy.join("crates/stj_http/src/handlers/text.rs"),
-        "    let specs = parse_quick_entry(checked(&body)?).map_err(invalid)?;\n",
+        "    let (specs, lines) = parse_quick_entry_mapped(checked(&body)?).map_err(invalid)?;\n",
         "    if body.text.contains('\\'') {\n        \
          return Ok(HttpResponse::InternalServerError().finish()); // planted by gates-bite\n    }\n    \
-         let specs = parse_quick_entry(checked(&body)?).map_err(invalid)?;\n",
+         let (specs, lines) = parse_quick_entry_mapped(checked(&body)?).map_err(invalid)?;\n",
     )
 }
 
