@@ -132,6 +132,20 @@ pub(crate) fn violations(workspace: &Workspace, layers: &[(&str, Layer)]) -> Vec
     found
 }
 
+/// The one crate that speaks SQL: no other workspace crate depends on diesel.
+pub(crate) const SQL_CRATE: &str = "stj_registry";
+
+/// Every crate but `sql_crate` that depends on a diesel crate, one message each.
+pub(crate) fn sql_outside(workspace: &Workspace, sql_crate: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (name, member) in workspace.members.iter().filter(|(name, _)| name.as_str() != sql_crate) {
+        for dep in member.deps.iter().filter(|dep| dep.replace('_', "-").starts_with("diesel")) {
+            found.push(format!("{name} must not depend on {dep}: SQL lives in {sql_crate} alone"));
+        }
+    }
+    found
+}
+
 /// Workspace crates reachable from `start` through normal dependencies, each with the
 /// shortest path to it (`a -> b -> c`).
 fn reachable(workspace: &Workspace, start: &str) -> BTreeMap<String, String> {
@@ -152,7 +166,7 @@ fn reachable(workspace: &Workspace, start: &str) -> BTreeMap<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::tidy::layering::{LAYERS, Layer, violations};
+    use crate::tidy::layering::{LAYERS, Layer, SQL_CRATE, sql_outside, violations};
     use crate::tidy::workspace::Workspace;
 
     #[test]
@@ -162,6 +176,21 @@ mod tests {
         assert!(xtask.is_some_and(|deps| deps.contains("anyhow")), "cargo metadata was misread");
         let found = violations(workspace, LAYERS);
         assert!(found.is_empty(), "the dependency rule is broken:\n{}", found.join("\n"));
+        let found = sql_outside(workspace, SQL_CRATE);
+        assert!(found.is_empty(), "SQL outside the registry:\n{}", found.join("\n"));
+    }
+
+    #[test]
+    fn sql_outside_the_registry_is_reported() {
+        let workspace = Workspace::fabricate(&[
+            ("registry", &["diesel-async", "diesel_migrations"]),
+            ("adapter_x", &["diesel", "ureq"]),
+            ("server", &["registry"]),
+        ]);
+        assert_eq!(
+            sql_outside(&workspace, "registry"),
+            ["adapter_x must not depend on diesel: SQL lives in registry alone"]
+        );
     }
 
     const FABRICATED_LAYERS: &[(&str, Layer)] = &[
