@@ -53,7 +53,7 @@ fn gated(req: &HttpRequest, fits: impl Fn(QshPolicy) -> bool) -> Result<Principa
     let done = extensions.get::<Authenticated>().filter(|done| fits(done.policy));
     done.map(|done| done.principal.clone()).ok_or_else(|| {
         tracing::error!(
-            http.route = req.match_pattern().as_deref().unwrap_or(crate::request_span::UNMATCHED),
+            http.route = req.match_name().unwrap_or(crate::request_span::UNMATCHED),
             "an extractor ran on a route without the route gate"
         );
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "")

@@ -37,11 +37,11 @@ pub(crate) async fn request_span(
     );
     let result = next.call(req).instrument(span.clone()).await;
     let (status, route) = match &result {
-        Ok(res) => (res.status().as_u16(), res.request().match_pattern()),
+        Ok(res) => (res.status().as_u16(), res.request().match_name()),
         Err(err) => (err.as_response_error().status_code().as_u16(), None),
     };
     let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    let route = route.as_deref().unwrap_or(UNMATCHED);
+    let route = route.unwrap_or(UNMATCHED);
     // One `record_all` re-formats the span's fields once, not once per field.
     if let Some(fields) = span.metadata().map(|meta| meta.fields())
         && let (Some(r), Some(s), Some(d)) = (

@@ -206,7 +206,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // changes no answer.
     paths.sort_by_key(|path| path.contains('{'));
     for path in paths {
-        let mut resource = web::resource(path);
+        // Named by its pattern: the request span reads the name (`match_name`) without routing again.
+        let mut resource = web::resource(path).name(path);
         let mut allow = Vec::new();
         for spec in table.iter().filter(|spec| spec.path == path) {
             let route = (spec.handler)(web::method(spec.method.clone()));
