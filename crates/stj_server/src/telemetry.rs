@@ -20,6 +20,9 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 
 use crate::settings::TelemetryConfig;
 
+mod span_fields;
+pub use span_fields::AppendingJsonFields;
+
 /// Crates (log targets, prefixes included) held at `info` or below.
 pub const CAPPED_AT_INFO: &[&str] = &[
     "ureq",
@@ -73,7 +76,11 @@ where
     if config.format == "pretty" {
         Box::new(tracing_subscriber::registry().with(layer.with_filter(filter)))
     } else {
-        let json = layer.json().flatten_event(true).with_current_span(false);
+        let json = layer
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .fmt_fields(AppendingJsonFields);
         Box::new(tracing_subscriber::registry().with(json.with_filter(filter)))
     }
 }
@@ -96,6 +103,45 @@ mod tests {
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn span_fields_recorded_later_extend_the_span_as_json() {
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let config = TelemetryConfig { filter: "info".into(), format: "json".into() };
+        tracing::subscriber::with_default(subscriber(&config, move || writer.clone()), || {
+            let span = tracing::info_span!(
+                "request",
+                http.method = "GET",
+                http.status = tracing::field::Empty,
+                tenant.host = tracing::field::Empty,
+                ok = tracing::field::Empty,
+            );
+            span.in_scope(|| tracing::info!("before"));
+            span.record("tenant.host", "a\"b.example");
+            span.record("http.status", 200_u16);
+            span.record("ok", true);
+            span.in_scope(|| tracing::info!(inner = -1_i64, "after"));
+            let empty = tracing::info_span!("bare", later = tracing::field::Empty);
+            empty.record("later", 1.5_f64);
+            empty.in_scope(|| tracing::info!("bare"));
+        });
+        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<serde_json::Value> =
+            text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert_eq!(
+            lines[0]["spans"],
+            serde_json::json!([{ "name": "request", "http.method": "GET" }])
+        );
+        let want = serde_json::json!([{
+            "name": "request", "http.method": "GET", "tenant.host": "a\"b.example",
+            "http.status": 200, "ok": true
+        }]);
+        assert_eq!(lines[1]["spans"], want, "{text}");
+        assert_eq!(lines[1]["inner"], -1);
+        assert_eq!(lines[2]["spans"], serde_json::json!([{ "name": "bare", "later": 1.5 }]));
     }
 
     #[test]
