@@ -4,15 +4,17 @@
 //! 2. the machine's own server at `LOCAL_URL` (trust auth, database `test`);
 //! 3. a cluster of our own, started with the machine's server binaries (see `cluster`).
 
+mod binaries;
 mod cluster;
+mod reach;
+mod server_user;
 
-use std::net::{TcpStream, ToSocketAddrs};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use anyhow::Context as _;
 
 pub(crate) use crate::db::cluster::{Cluster, Lifetime};
+use crate::db::reach::is_reachable;
 use crate::shell::{env_var, has_program, note, output, redact_url};
 
 /// The server every machine of this project runs, and the CI service container.
@@ -68,55 +70,6 @@ fn find_running() -> anyhow::Result<Option<String>> {
     Ok(None)
 }
 
-/// Whether a PostgreSQL server accepts connections at `url` (without authenticating).
-///
-/// Asks `pg_isready` when it is installed, otherwise tries a TCP connection.
-pub(crate) fn is_reachable(url: &str) -> bool {
-    if has_program("pg_isready") {
-        let status = Command::new("pg_isready")
-            .args(["-q", "-t", "3", "-d", url])
-            .stdin(Stdio::null())
-            .status();
-        match status.ok().and_then(|status| status.code()) {
-            Some(0) => return true,
-            Some(1 | 2) => return false,
-            // 3: pg_isready could not use the URL; judge by TCP instead.
-            _ => {}
-        }
-    }
-    host_port(url).is_some_and(|(host, port)| tcp_connects(&host, port))
-}
-
-fn tcp_connects(host: &str, port: u16) -> bool {
-    let Ok(addrs) = (host, port).to_socket_addrs() else { return false };
-    addrs.into_iter().any(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok())
-}
-
-/// Host and port of a `postgres://` URL; `None` for a Unix-socket URL or another scheme.
-fn host_port(url: &str) -> Option<(String, u16)> {
-    let rest = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://"))?;
-    let authority = rest.split(['/', '?']).next()?;
-    let host_and_port = authority.rsplit_once('@').map_or(authority, |(_userinfo, host)| host);
-    let (host, port) = match host_and_port.strip_prefix('[') {
-        Some(bracketed) => {
-            let (host, after) = bracketed.split_once(']')?;
-            (host, after.strip_prefix(':'))
-        }
-        None => match host_and_port.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (host_and_port, None),
-        },
-    };
-    if host.is_empty() {
-        return None;
-    }
-    let port = match port {
-        Some(port) => port.parse().ok()?,
-        None => 5432,
-    };
-    Some((host.to_owned(), port))
-}
-
 /// The machine's server answers; make sure its database `test` exists too.
 fn ensure_local_database() -> anyhow::Result<()> {
     if !has_program("psql") {
@@ -142,23 +95,5 @@ fn ensure_local_database() -> anyhow::Result<()> {
             Ok(())
         }
         Err(err) => Err(err.context(format!("the server at {LOCAL_URL} answers but refuses us"))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::db::host_port;
-
-    #[test]
-    fn host_port_reads_tcp_urls_only() {
-        let host = |url: &str| host_port(url).map(|(host, port)| format!("{host}:{port}"));
-        assert_eq!(
-            host("postgres://postgres@127.0.0.1:5432/test").as_deref(),
-            Some("127.0.0.1:5432")
-        );
-        assert_eq!(host("postgresql://u:p@db/x?sslmode=off").as_deref(), Some("db:5432"));
-        assert_eq!(host("postgres://[::1]:6543/x").as_deref(), Some("::1:6543"));
-        assert_eq!(host("postgres:///test?host=/run/postgresql"), None);
-        assert_eq!(host("mysql://root@127.0.0.1/test"), None);
     }
 }

@@ -14,7 +14,10 @@
 //!
 //! The one recipe for the image: the GitHub workflow runs this same command.
 
+mod binary;
 mod build;
+mod container;
+mod sbom;
 mod smoke;
 
 use std::fs;
@@ -57,8 +60,8 @@ fn image(options: &Options) -> anyhow::Result<()> {
     let root = project_root();
     let out = target_dir().join("image");
     fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let binary = build::binary(&root, !options.no_build)?;
-    build::check_binary(&binary)?;
+    let binary = binary::binary(&root, !options.no_build)?;
+    binary::check_binary(&binary)?;
     let built = build::image(&root, &binary, &out)?;
     note(format_args!(
         "image: {} {}; root filesystem {:.1} MB, OCI archive {:.1} MB, binary {:.1} MB",
@@ -79,8 +82,8 @@ fn image(options: &Options) -> anyhow::Result<()> {
     } else {
         smoke::run(&built)?;
     }
-    let sbom_components = build::sbom(&root, &out)?;
-    build::audit_image_binary(&root, &built)?;
+    let sbom_components = sbom::sbom(&root, &out)?;
+    sbom::audit_image_binary(&root, &built)?;
     let summary = serde_json::json!({
         "image": built.reference,
         "digest": built.digest,
@@ -88,7 +91,7 @@ fn image(options: &Options) -> anyhow::Result<()> {
         "archive_bytes": built.archive_bytes,
         "rootfs_bytes": built.rootfs_bytes,
         "binary_bytes": built.binary_bytes,
-        "sbom": out.join(build::SBOM_FILE).display().to_string(),
+        "sbom": out.join(sbom::SBOM_FILE).display().to_string(),
         "sbom_components": sbom_components,
     });
     fs::write(out.join("image.json"), format!("{summary:#}\n"))?;

@@ -10,6 +10,7 @@
 //! (`sca::exceptions`). The database's age is printed, never a reason to fail.
 
 mod advisory_db;
+mod days;
 pub(crate) mod exceptions;
 
 use std::fs;
@@ -136,7 +137,7 @@ fn current_exceptions(root: &Path) -> anyhow::Result<Vec<exceptions::Exception>>
     let text =
         fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let list = exceptions::parse(&text)?;
-    exceptions::ensure_current(&list, exceptions::today()?)?;
+    exceptions::ensure_current(&list, days::today()?)?;
     Ok(list)
 }
 

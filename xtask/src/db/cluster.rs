@@ -4,18 +4,15 @@
 //! `initdb` and `pg_ctl` refuse to run as root, so as root they run as the `postgres` user
 //! (through `runuser`, or `su` where `runuser` is missing) in a directory that user owns.
 
-use std::ffi::OsStr;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::Context as _;
 
-use crate::shell::{free_port, has_program, note, output, project_root};
-
-/// Where distribution packages put the server binaries, one folder per major version.
-const SERVER_BIN_ROOT: &str = "/usr/lib/postgresql";
-const SERVER_TOOLS: [&str; 3] = ["initdb", "pg_ctl", "createdb"];
+use crate::db::binaries::server_bin_dir;
+use crate::db::server_user::{as_server_user, cluster_dir, dir_candidates, running_as_root};
+use crate::shell::{free_port, note, output};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lifetime {
@@ -195,112 +192,4 @@ impl Drop for Cluster {
             note(format_args!("postgres: failed to delete {}: {err}", self.dir.display()));
         }
     }
-}
-
-/// The newest `/usr/lib/postgresql/<version>/bin` holding every tool we need.
-fn server_bin_dir() -> anyhow::Result<PathBuf> {
-    let mut complete = Vec::new();
-    let mut incomplete = Vec::new();
-    if let Ok(entries) = fs::read_dir(SERVER_BIN_ROOT) {
-        for entry in entries.flatten() {
-            let bin = entry.path().join("bin");
-            let missing: Vec<&str> =
-                SERVER_TOOLS.into_iter().filter(|tool| !bin.join(tool).is_file()).collect();
-            let version = entry.file_name().to_string_lossy().parse::<u32>().unwrap_or(0);
-            if missing.is_empty() {
-                complete.push((version, bin));
-            } else {
-                incomplete.push(format!("{} lacks {}", bin.display(), missing.join(", ")));
-            }
-        }
-    }
-    complete.sort();
-    if let Some((_version, bin)) = complete.pop() {
-        return Ok(bin);
-    }
-    let found = if incomplete.is_empty() { "found none".to_owned() } else { incomplete.join("; ") };
-    anyhow::bail!(
-        "no PostgreSQL to use: DATABASE_URL is unset or unreachable, nothing answers at \
-         127.0.0.1:5432, and there are no server binaries to start one with (need {} in \
-         {SERVER_BIN_ROOT}/<version>/bin; {found}); install them with `apt-get install \
-         postgresql`, or point DATABASE_URL at a running server",
-        SERVER_TOOLS.join(", ")
-    )
-}
-
-fn running_as_root() -> anyhow::Result<bool> {
-    let uid = output(Command::new("id").arg("-u")).context("failed to find out who we are")?;
-    let root = uid.trim() == "0";
-    if root {
-        output(Command::new("id").args(["-u", "postgres"])).context(
-            "initdb refuses to run as root and there is no `postgres` user to run it as; \
-             `apt-get install postgresql` creates one",
-        )?;
-    }
-    Ok(root)
-}
-
-/// `cmd` (program, arguments and folder), run as the `postgres` user if `as_postgres`.
-fn as_server_user(as_postgres: bool, cmd: &Command) -> Command {
-    let mut wrapped = if !as_postgres {
-        let mut wrapped = Command::new(cmd.get_program());
-        wrapped.args(cmd.get_args());
-        wrapped
-    } else if has_program("runuser") {
-        let mut wrapped = Command::new("runuser");
-        wrapped.args(["-u", "postgres", "--"]).arg(cmd.get_program()).args(cmd.get_args());
-        wrapped
-    } else {
-        // util-linux `su` takes one command string, so the words are quoted into it.
-        let words = std::iter::once(cmd.get_program()).chain(cmd.get_args());
-        let line = words.map(shell_quote).collect::<Vec<_>>().join(" ");
-        let mut wrapped = Command::new("su");
-        wrapped.args(["-s", "/bin/sh", "-c"]).arg(format!("exec {line}")).arg("postgres");
-        wrapped
-    };
-    if let Some(dir) = cmd.get_current_dir() {
-        wrapped.current_dir(dir);
-    }
-    wrapped
-}
-
-fn shell_quote(word: &OsStr) -> String {
-    format!("'{}'", word.to_string_lossy().replace('\'', r"'\''"))
-}
-
-/// `target/xtask/<name>`, else a folder of that name in the temp dir.
-fn dir_candidates(name: &str) -> [PathBuf; 2] {
-    [
-        project_root().join("target").join("xtask").join(name),
-        std::env::temp_dir().join(format!("stj-xtask-{name}")),
-    ]
-}
-
-/// A directory the server user can write, preferring one that already holds a cluster.
-fn cluster_dir(name: &str, as_postgres: bool) -> anyhow::Result<PathBuf> {
-    let candidates = dir_candidates(name);
-    if let Some(existing) = candidates.iter().find(|dir| dir.join("data").is_dir()) {
-        return Ok(existing.clone());
-    }
-    let mut problems = Vec::new();
-    for dir in candidates {
-        match prepare_dir(&dir, as_postgres) {
-            Ok(()) => return Ok(dir),
-            Err(err) => problems.push(format!("{}: {err:#}", dir.display())),
-        }
-    }
-    anyhow::bail!("no directory for a PostgreSQL cluster: {}", problems.join("; "))
-}
-
-fn prepare_dir(dir: &Path, as_postgres: bool) -> anyhow::Result<()> {
-    fs::create_dir_all(dir).context("failed to create it")?;
-    if as_postgres {
-        output(Command::new("chown").args(["postgres:postgres"]).arg(dir))?;
-        // Every parent must be searchable by `postgres` too, which `test -w` also checks.
-        let mut writable = Command::new("test");
-        writable.arg("-w").arg(dir);
-        output(&mut as_server_user(true, &writable))
-            .context("the `postgres` user cannot write there")?;
-    }
-    Ok(())
 }

@@ -17,7 +17,7 @@ use anyhow::Context as _;
 use stj_test_postgres::TlsCluster;
 
 use super::Built;
-use super::build::Container;
+use super::container::Container;
 use crate::shell::{self, Background, free_port, note, target_dir};
 
 pub(super) fn run(built: &Built) -> anyhow::Result<()> {

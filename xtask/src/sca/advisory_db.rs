@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::sca::exceptions::{day_number, today};
+use crate::sca::days::{day_number, today};
 use crate::sca::target_dir_of;
 use crate::shell::{env_var, note, project_root};
 
