@@ -1,7 +1,9 @@
 //! Tidy checks, run by `cargo test`: the dependency rule between crates (`layering`),
 //! `[lints] workspace = true` in every crate, a crate doc at the top of every `lib.rs`,
-//! and no ignored or should-panic tests anywhere in the tree (`test_attributes`).
+//! no ignored or should-panic tests anywhere in the tree (`test_attributes`), and small files
+//! (`file_sizes`).
 
+mod file_sizes;
 mod layering;
 mod security;
 mod test_attributes;
