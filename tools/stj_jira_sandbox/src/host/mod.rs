@@ -11,6 +11,7 @@ mod frame;
 mod html;
 mod pages;
 mod session;
+mod setup;
 mod view;
 
 use actix_web::http::StatusCode;
