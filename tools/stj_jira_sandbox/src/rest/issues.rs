@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{Caller, Refusal, query_list};
 use crate::Sandbox;
 use crate::site::Site;
-use crate::site::model::Issue;
+use crate::site::records::Issue;
 use crate::site::render::{ISSUE_FIELDS, Render};
 
 pub(crate) async fn issue(

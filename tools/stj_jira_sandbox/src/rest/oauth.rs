@@ -11,7 +11,7 @@ use stj_core::ClientKey;
 
 use super::auth::is_known_scope;
 use crate::server::lock;
-use crate::site::model::Grant;
+use crate::site::records::Grant;
 use crate::tenants::random_alnum;
 use crate::tokens::{decode_claims_unverified, fresh_claims, now_secs};
 use crate::{Sandbox, SandboxError};

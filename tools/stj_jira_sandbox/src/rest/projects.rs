@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Caller, Refusal, error, path_param, query_list, query_value};
 use crate::Sandbox;
 use crate::site::Site;
-use crate::site::model::Project;
+use crate::site::records::Project;
 use crate::site::render::Render;
 
 /// `GET /rest/api/3/myself`.

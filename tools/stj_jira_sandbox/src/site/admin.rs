@@ -4,7 +4,8 @@
 use serde_json::Value;
 use stj_core::ClientKey;
 
-use super::model::{Entity, IssueDraft, IssueRef, JiraUser, NewIssue, NewProject, ProjectInfo};
+use super::model::{Entity, IssueRef, JiraUser, NewIssue, NewProject, ProjectInfo};
+use super::records::IssueDraft;
 use super::render::{ISSUE_FIELDS, Render};
 use super::{Site, random_account_id};
 use crate::server::lock;

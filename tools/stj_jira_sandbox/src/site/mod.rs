@@ -4,6 +4,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod model;
+pub(crate) mod records;
 pub(crate) mod render;
 pub(crate) mod seed;
 
@@ -14,8 +15,8 @@ use serde_json::Value;
 use rand::Rng as _;
 
 use crate::tenants::random_client_key;
-use model::{Grant, Issue, IssueDraft, IssueType, JiraUser, NewProject, Permissions, Priority};
-use model::{IssueTypeInfo, Project, ProjectInfo};
+use model::{IssueTypeInfo, JiraUser, NewProject, Permissions, ProjectInfo};
+use records::{Grant, Issue, IssueDraft, IssueType, Priority, Project};
 
 /// Jira's first ids for projects and issues on a new site.
 const FIRST_ID: u64 = 10_000;

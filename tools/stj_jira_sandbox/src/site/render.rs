@@ -3,7 +3,8 @@
 use serde_json::{Map, Value, json};
 
 use super::Site;
-use super::model::{Issue, IssueType, JiraUser, Priority, Project};
+use super::model::JiraUser;
+use super::records::{Issue, IssueType, Priority, Project};
 
 /// Renders one site's records for responses at `base` (the tenant base URL).
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,7 @@ mod fields;
 use serde_json::{Map, Value, json};
 
 use crate::site::Site;
-use crate::site::model::{IssueDraft, Project};
+use crate::site::records::{IssueDraft, Project};
 use fields::{ADF_MESSAGE, estimate, is_adf_doc, is_date, labels, properties, summary};
 pub(crate) use fields::{KEY_TOO_LONG, VALUE_TOO_LONG};
 
