@@ -13,7 +13,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use tracing::Instrument as _;
-use tracing::field::{Empty, Value};
+use tracing::field::Empty;
 
 /// The log target of request spans: the access log.
 pub const TARGET: &str = "access";
@@ -42,18 +42,9 @@ pub(crate) async fn request_span(
     };
     let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let route = route.unwrap_or(UNMATCHED);
-    // One `record_all` re-formats the span's fields once, not once per field.
-    if let Some(fields) = span.metadata().map(|meta| meta.fields())
-        && let (Some(r), Some(s), Some(d)) = (
-            fields.field("http.route"),
-            fields.field("http.status"),
-            fields.field("http.duration_us"),
-        )
-    {
-        let values: [(&_, Option<&dyn Value>); 3] =
-            [(&r, Some(&route)), (&s, Some(&status)), (&d, Some(&duration_us))];
-        span.record_all(&fields.value_set(&values));
-    }
+    span.record("http.route", route);
+    span.record("http.status", status);
+    span.record("http.duration_us", duration_us);
     // The access line: an event in the span, so it carries every field above.
     span.in_scope(|| tracing::info!(target: TARGET, "request"));
     result
@@ -67,10 +58,6 @@ pub(crate) fn record_tenant(host: &str, door: stj_core::Door) {
         stj_core::Door::Connect => "connect",
         stj_core::Door::Forge => "forge",
     };
-    if let Some(fields) = span.metadata().map(|meta| meta.fields())
-        && let (Some(h), Some(d)) = (fields.field("tenant.host"), fields.field("auth.door"))
-    {
-        let values: [(&_, Option<&dyn Value>); 2] = [(&h, Some(&host)), (&d, Some(&door))];
-        span.record_all(&fields.value_set(&values));
-    }
+    span.record("tenant.host", host);
+    span.record("auth.door", door);
 }

@@ -21,7 +21,7 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 use crate::settings::TelemetryConfig;
 
 mod span_fields;
-pub use span_fields::AppendingJsonFields;
+use span_fields::AppendingJsonFields;
 
 /// Crates (log targets, prefixes included) held at `info` or below.
 pub const CAPPED_AT_INFO: &[&str] = &[
