@@ -48,7 +48,8 @@ pub(crate) fn extract_token<'a>(facts: &RequestFacts<'a>) -> Result<Cow<'a, str>
         Some(value) => Some(value.strip_prefix("JWT ").ok_or(AuthError::Malformed)?.trim()),
         None => None,
     };
-    let mut from_query = url::form_urlencoded::parse(facts.raw_query.as_bytes())
+    let query = if may_name(facts.raw_query, "jwt") { facts.raw_query } else { "" };
+    let mut from_query = url::form_urlencoded::parse(query.as_bytes())
         .filter(|(name, _)| name == "jwt")
         .map(|(_, value)| value);
     let query = from_query.next();
@@ -202,7 +203,92 @@ impl Authenticator for ConnectJwtAuthenticator {
 
 /// `lic=active|none` on iframe URLs; covered by the qsh we just checked, so it can be trusted.
 fn query_licence(raw_query: &str) -> Option<Licence> {
-    url::form_urlencoded::parse(raw_query.as_bytes())
-        .find(|(name, _)| name == "lic")
-        .map(|(_, value)| if value == "active" { Licence::Active } else { Licence::Inactive })
+    if !may_name(raw_query, "lic") {
+        return None;
+    }
+    let licence = |value: &str| if value == "active" { Licence::Active } else { Licence::Inactive };
+    if raw_query.contains(['%', '+']) {
+        return url::form_urlencoded::parse(raw_query.as_bytes())
+            .find(|(name, _)| name == "lic")
+            .map(|(_, value)| licence(&value));
+    }
+    // Nothing to decode: the same pairs as form_urlencoded's, read in place.
+    raw_query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .find(|(name, _)| *name == "lic")
+        .map(|(_, value)| licence(value))
+}
+
+/// Whether a query may hold a parameter whose decoded name is `name` (ASCII letters): only if the
+/// text appears as it is, or the query percent-encodes something (`+` decodes to a space, and a
+/// bad escape to U+FFFD, never to a letter). Lets the common query skip a decoding pass.
+fn may_name(raw_query: &str, name: &str) -> bool {
+    raw_query.contains('%') || raw_query.contains(name)
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+
+    #[test]
+    fn the_shortcut_never_hides_a_parameter() {
+        let decoded_has = |query: &str, name: &str| {
+            url::form_urlencoded::parse(query.as_bytes()).any(|(n, _)| n == name)
+        };
+        for query in [
+            "",
+            "jwt=a",
+            "a=1&jwt=b",
+            "%6Awt=x",
+            "j%77t=x",
+            "jw%74=x",
+            "lic=active",
+            "%6Cic=none",
+            "li+c=1",
+            "JWT=a",
+            "ljwtic=1",
+            "issueKey=ABC-1&projectKey=ABC&lic=active",
+            "&&=&",
+            "x=%",
+            "jwt",
+            "lic",
+        ] {
+            for name in ["jwt", "lic"] {
+                if decoded_has(query, name) {
+                    assert!(may_name(query, name), "{query:?} has {name}");
+                }
+            }
+        }
+        assert!(!may_name("issueKey=ABC-1&projectKey=ABC&lic=active", "jwt"));
+        // The in-place reading of `lic` is form_urlencoded's on queries with nothing to decode.
+        let reference = |query: &str| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(n, _)| n == "lic")
+                .map(|(_, v)| if v == "active" { Licence::Active } else { Licence::Inactive })
+        };
+        for query in [
+            "lic=active",
+            "lic=none",
+            "lic",
+            "lic=",
+            "&&lic=active&&",
+            "lic=active&lic=none",
+            "lic=none&lic=active",
+            "lic=active=x",
+            "a=1&lic=active",
+            "lic=ACTIVE",
+            "xlic=active",
+            "=lic",
+            "lic=%61ctive",
+            "lic=act+ive",
+            "li%63=active",
+            "lic=active;x",
+        ] {
+            assert_eq!(query_licence(query), reference(query), "{query:?}");
+        }
+        assert_eq!(query_licence("a=1"), None);
+        assert_eq!(query_licence("%6Cic=active"), Some(Licence::Active));
+    }
 }

@@ -8,7 +8,7 @@ use std::future::{Ready, ready};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::AUTHORIZATION;
+use actix_web::http::header::{AUTHORIZATION, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, ResponseError as _, web};
 
@@ -49,9 +49,9 @@ impl FromRequest for PageCaller {
 /// routed around the gate (the route table puts a gate on every route whose handler takes an
 /// extractor): a server bug, so 500, never a second way in.
 fn gated(req: &HttpRequest, fits: impl Fn(QshPolicy) -> bool) -> Result<Principal, Problem> {
-    let extensions = req.extensions();
-    let done = extensions.get::<Authenticated>().filter(|done| fits(done.policy));
-    done.map(|done| done.principal.clone()).ok_or_else(|| {
+    // Taken, not cloned: a handler has one caller extractor, which runs once.
+    let done = req.extensions_mut().remove::<Authenticated>().filter(|done| fits(done.policy));
+    done.map(|done| done.principal).ok_or_else(|| {
         tracing::error!(
             http.route = req.match_name().unwrap_or(crate::request_span::UNMATCHED),
             "an extractor ran on a route without the route gate"
@@ -106,13 +106,26 @@ pub fn door_of(facts: &RequestFacts<'_>) -> Door {
 pub const FORGE_USER: &str = "x-forge-oauth-user";
 
 pub fn facts(req: &HttpRequest) -> RequestFacts<'_> {
-    RequestFacts {
+    let mut facts = RequestFacts {
         method: req.method().as_str(),
         raw_path: req.uri().path(),
         raw_query: req.query_string(),
-        authorization: req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()),
-        forge_user_token: req.headers().get(FORGE_USER).and_then(|v| v.to_str().ok()),
+        authorization: req.headers().get(AUTHORIZATION).and_then(header_text),
+        forge_user_token: None,
+    };
+    // Only the Forge door reads the user's token; other requests skip the look-up.
+    if door_of(&facts) == Door::Forge {
+        facts.forge_user_token = req.headers().get(FORGE_USER).and_then(header_text);
     }
+    facts
+}
+
+/// `HeaderValue::to_str`'s rule (visible ASCII or tab, else `None`), checked over the whole value
+/// without an early exit so it runs as wide comparisons: a JWT header is hundreds of bytes.
+fn header_text(value: &HeaderValue) -> Option<&str> {
+    let bytes = value.as_bytes();
+    let visible = bytes.iter().fold(true, |ok, &b| ok & (((32..127).contains(&b)) | (b == b'\t')));
+    if visible { std::str::from_utf8(bytes).ok() } else { None }
 }
 
 async fn authorize(

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::state::keyed::DashMapStateStore;
+use governor::{Quota, RateLimiter};
 
 use stj_core::{ClientKey, Principal};
 
@@ -17,11 +18,15 @@ const PRUNE_ABOVE: usize = 50_000;
 /// (the bound may be passed by at most as many keys in between).
 const PRUNE_CHECK_EVERY: u64 = 1024;
 
+/// A keyed GCRA limiter on governor's DashMap, hashed with aHash (randomly keyed per process, as
+/// std's SipHash is, and several times faster on these short keys).
+type Limiter<K> = RateLimiter<K, DashMapStateStore<K, ahash::RandomState>, DefaultClock>;
+
 #[derive(Debug)]
 pub struct RateLimits {
     /// Keyed by the tenant's `ClientKey` itself: shared, so a check copies nothing.
-    tenant: DefaultKeyedRateLimiter<ClientKey>,
-    user: DefaultKeyedRateLimiter<String>,
+    tenant: Limiter<ClientKey>,
+    user: Limiter<String>,
     checks: AtomicU64,
 }
 
@@ -37,12 +42,14 @@ fn quota(per_second: u32, burst: u32, what: &'static str) -> Result<Quota, Inval
 impl RateLimits {
     pub fn new(config: &RateLimitConfig) -> Result<Self, InvalidRateLimit> {
         Ok(Self {
-            tenant: RateLimiter::keyed(quota(
-                config.tenant_per_second,
-                config.tenant_burst,
-                "tenant",
-            )?),
-            user: RateLimiter::keyed(quota(config.user_per_second, config.user_burst, "user")?),
+            tenant: RateLimiter::dashmap_with_hasher(
+                quota(config.tenant_per_second, config.tenant_burst, "tenant")?,
+                ahash::RandomState::new(),
+            ),
+            user: RateLimiter::dashmap_with_hasher(
+                quota(config.user_per_second, config.user_burst, "user")?,
+                ahash::RandomState::new(),
+            ),
             checks: AtomicU64::new(0),
         })
     }
@@ -62,10 +69,12 @@ impl RateLimits {
         };
         self.tenant.check_key(&principal.client_key).map_err(wait)?;
         let tenant = principal.client_key.as_str();
-        let user_key = match &principal.account_id {
-            Some(account) => format!("{tenant}\u{0}{}", account.expose()),
-            None => format!("{tenant}\u{0}"),
-        };
+        let account = principal.account_id.as_ref().map_or("", |account| account.expose().as_str());
+        let mut user_key =
+            String::with_capacity(tenant.len().saturating_add(account.len()).saturating_add(1));
+        user_key.push_str(tenant);
+        user_key.push('\0');
+        user_key.push_str(account);
         self.user.check_key(&user_key).map_err(wait)?;
         Ok(())
     }

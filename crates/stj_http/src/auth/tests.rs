@@ -53,3 +53,11 @@ fn the_gates_principal_is_handed_on_and_a_page_needs_a_computed_qsh() {
     let api_gate = page(&request(Some(QshPolicy::ComputedOrContext))).unwrap_err();
     assert_eq!(api_gate.status, StatusCode::INTERNAL_SERVER_ERROR);
 }
+
+#[test]
+fn the_principal_is_handed_on_once() {
+    // Taken, not cloned: a second caller extractor on one request is a server bug, never a copy.
+    let req = request(Some(QshPolicy::ComputedOrContext));
+    assert!(api(&req).is_ok());
+    assert_eq!(api(&req).unwrap_err().status, StatusCode::INTERNAL_SERVER_ERROR);
+}
