@@ -5,9 +5,13 @@
 //! RS256 by the sandbox's JWKS, with the request's `x-forge-oauth-user`), each under the same wrk
 //! load with the access log on. A warm-up run
 //! each, then rounds that take the three in turn, so drift on a shared machine hits all alike.
-//! Tokens are minted just before each run, so none expires during it.
+//! Tokens are minted just before each run, so none expires during it. Last, the `edge_cpu` example
+//! times the same three requests in process (one thread, no sockets): the app's own CPU per
+//! request, a figure that machine noise and wrk's share of the cores do not move.
 
 use std::fs;
+
+use anyhow::Context as _;
 use std::path::Path;
 
 use crate::bench::proc::{self, Memory};
@@ -101,6 +105,7 @@ pub(crate) fn run(stack: &Stack, options: &Options, out_dir: &Path) -> anyhow::R
         None
     };
     let memory: Option<Memory> = proc::memory(pid);
+    let in_process = in_process()?;
     let scenarios: Vec<Scenario> = Kind::ALL
         .iter()
         .map(|kind| {
@@ -117,9 +122,27 @@ pub(crate) fn run(stack: &Stack, options: &Options, out_dir: &Path) -> anyhow::R
         licence_calls: stack.licence_calls()?,
         log_lines: stack.log_lines().saturating_sub(lines_before),
         profile,
+        in_process,
     };
     report.print();
     write_json(&out_dir.join("edge.json"), &report.json())
+}
+
+/// The `edge_cpu` example: the app's own CPU per request, in process, where machine noise and
+/// wrk's share of the cores do not reach (its last line is JSON).
+fn in_process() -> anyhow::Result<serde_json::Value> {
+    note("bench edge: app CPU per request in process (example edge_cpu)");
+    let out = crate::shell::output(crate::shell::cargo().args([
+        "run",
+        "--release",
+        "-q",
+        "-p",
+        "stj_server",
+        "--example",
+        "edge_cpu",
+    ]))?;
+    let line = out.lines().last().unwrap_or_default();
+    serde_json::from_str(line).with_context(|| format!("edge_cpu printed {line:?}"))
 }
 
 fn once(

@@ -58,6 +58,8 @@ pub(crate) struct Report {
     pub(crate) log_lines: u64,
     /// `--profile`: the top user-space symbols during a page run.
     pub(crate) profile: Option<Vec<String>>,
+    /// The `edge_cpu` example's nanoseconds per request (in process, one thread, no sockets).
+    pub(crate) in_process: Value,
 }
 
 fn percent(share: Option<f64>) -> String {
@@ -131,8 +133,16 @@ impl Report {
                 top.join("\n  ")
             )
         });
+        let ns = |name: &str| self.in_process.get(name).and_then(Value::as_f64).unwrap_or(0.0);
+        let (healthz, page, api) = (ns("healthz_ns"), ns("page_ns"), ns("api_ns"));
+        let in_process = format!(
+            "app CPU per request in process (one thread, no sockets, access log formatted): \
+             /healthz {healthz:.0} ns, page {page:.0} ns (+{:.0}), API {api:.0} ns (+{:.0})",
+            page - healthz,
+            api - healthz
+        );
         note(format_args!(
-            "\n{table}\ntargets: authenticated >= {:.0}% of /healthz, p99 <= {TARGET_P99_MS} ms, peak RSS <= \
+            "\n{table}{in_process}\ntargets: authenticated >= {:.0}% of /healthz, p99 <= {TARGET_P99_MS} ms, peak RSS <= \
              {TARGET_PEAK_MIB} MiB: {verdict}\n\
              app memory: {memory}\n\
              CPU shares are of all {cores} cores (100% = every core busy): the app's next to wrk's, \
@@ -188,6 +198,7 @@ impl Report {
             "app_rss_kib_at_end": self.memory.map(|m| m.current_kib),
             "licence_calls_to_jira": self.licence_calls,
             "profile_top_symbols": self.profile,
+            "in_process_ns_per_request": self.in_process,
         })
     }
 }
