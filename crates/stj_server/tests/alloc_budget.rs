@@ -16,11 +16,11 @@
 
 use actix_web::test::{TestRequest, call_service, init_service};
 use actix_web::web;
-use jwt_simple::prelude::*;
+use stj_server::Application;
 
-use stj_core::{ClientKey, NewInstallation, SecretSealer, SharedSecret, TenantUrl};
-use stj_privacy::Secret;
-use stj_server::{Application, Environment, Settings};
+#[path = "support/edge_tenant.rs"]
+mod edge_tenant;
+use edge_tenant::{PAGE_PATH, PAGE_QUERY};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -37,48 +37,6 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 /// serialised from a struct: page 18, API 20. The budgets leave four for noise.
 const PAGE_BUDGET: u64 = 22;
 const API_BUDGET: u64 = 24;
-
-const CLIENT_KEY: &str = "alloc-budget-tenant";
-const SECRET: &str = "an-allocation-budget-shared-secret-of-forty-chars";
-const PAGE_PATH: &str = "/ui/issue-glance";
-const PAGE_QUERY: &str = "issueKey=ABC-1&projectKey=ABC&lic=active";
-
-#[derive(Serialize, Deserialize)]
-struct Custom {
-    qsh: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    context: Option<serde_json::Value>,
-}
-
-fn token(qsh: String, context: Option<serde_json::Value>) -> String {
-    let claims = Claims::with_custom_claims(Custom { qsh, context }, Duration::from_mins(3))
-        .with_issuer(CLIENT_KEY)
-        .with_subject("557058:alloc-budget-user");
-    let token = HS256Key::from_bytes(SECRET.as_bytes()).authenticate(claims).expect("signs");
-    format!("JWT {token}")
-}
-
-fn settings() -> Settings {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config");
-    let overrides = [("APP__TELEMETRY__FILTER".to_owned(), "off".to_owned())];
-    Settings::load(&dir, Environment::Test, overrides).expect("settings load")
-}
-
-async fn install(settings: &Settings, state: &stj_http::EdgeState) {
-    let sealer = SecretSealer::new(&settings.sealing.active_key_id, &settings.sealing.keys())
-        .expect("sealing keys");
-    let client_key = ClientKey::parse(CLIENT_KEY).expect("client key");
-    let secret: SharedSecret = Secret::new(SECRET.to_owned());
-    let new = NewInstallation {
-        sealed_secret: sealer.seal(&client_key, &secret).expect("seals"),
-        client_key,
-        base_url: TenantUrl::parse("https://alloc-budget.atlassian.net").expect("url"),
-        display_url: None,
-        enabled: true,
-        oauth_client_id: None,
-    };
-    state.registry.upsert(new, chrono::Utc::now()).await.expect("installs");
-}
 
 /// Heap allocations (blocks, reallocations included) while the app serves the request `$make`
 /// builds, after two warm-up requests.
@@ -100,24 +58,22 @@ macro_rules! allocations {
 
 #[actix_web::test]
 async fn one_authenticated_request_stays_within_its_allocation_budget() {
-    let settings = settings();
+    let settings = edge_tenant::settings(&[("APP__TELEMETRY__FILTER", "off")]);
     let state = Application::state(&settings).await.expect("edge state");
-    install(&settings, &state).await;
+    edge_tenant::install(&settings, &state).await;
     let app = init_service(stj_http::app(web::Data::new(state))).await;
     let _profiler = dhat::Profiler::builder().testing().build();
 
     let healthz = allocations!(&app, TestRequest::get().uri("/healthz"));
 
-    let page_qsh = stj_connect::qsh::qsh("GET", PAGE_PATH, PAGE_QUERY, "");
-    let page_token = token(page_qsh, None);
+    let page_token = edge_tenant::page_token();
     let page_uri = format!("{PAGE_PATH}?{PAGE_QUERY}");
     let page = allocations!(
         &app,
         TestRequest::get().uri(&page_uri).insert_header(("Authorization", page_token.as_str()))
     );
 
-    let context = serde_json::json!({ "license": { "active": true } });
-    let api_token = token("context-qsh".to_owned(), Some(context));
+    let api_token = edge_tenant::context_token();
     let api = allocations!(
         &app,
         TestRequest::get()
