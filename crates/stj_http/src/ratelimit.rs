@@ -1,5 +1,6 @@
 //! Per-tenant and per-user request budgets (GCRA via governor). Keys live in memory only.
 
+use std::hash::BuildHasher;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -20,7 +21,7 @@ const PRUNE_CHECK_EVERY: u64 = 1024;
 
 /// A keyed GCRA limiter on governor's DashMap, hashed with aHash (randomly keyed per process, as
 /// std's SipHash is, and several times faster on these short keys).
-type Limiter<K> = RateLimiter<K, DashMapStateStore<K, ahash::RandomState>, DefaultClock>;
+type Limiter<K> = RateLimiter<K, DashMapStateStore<K, KeyHasher>, DefaultClock>;
 
 #[derive(Debug)]
 pub struct RateLimits {
@@ -39,16 +40,38 @@ fn quota(per_second: u32, burst: u32, what: &'static str) -> Result<Quota, Inval
     Ok(Quota::per_second(rate).allow_burst(burst))
 }
 
+/// aHash keyed from std's per-process random SipHash keys (which std takes from the kernel), so
+/// key hashes cannot be predicted from outside. aHash's own runtime RNG is left off: it cannot find
+/// the kernel's getrandom in the static image and panics there.
+#[derive(Debug, Clone)]
+pub struct KeyHasher(ahash::RandomState);
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        let keys = std::hash::RandomState::new();
+        let seed = |n: u8| keys.hash_one(n);
+        Self(ahash::RandomState::with_seeds(seed(0), seed(1), seed(2), seed(3)))
+    }
+}
+
+impl BuildHasher for KeyHasher {
+    type Hasher = ahash::AHasher;
+
+    fn build_hasher(&self) -> ahash::AHasher {
+        self.0.build_hasher()
+    }
+}
+
 impl RateLimits {
     pub fn new(config: &RateLimitConfig) -> Result<Self, InvalidRateLimit> {
         Ok(Self {
             tenant: RateLimiter::dashmap_with_hasher(
                 quota(config.tenant_per_second, config.tenant_burst, "tenant")?,
-                ahash::RandomState::new(),
+                KeyHasher::default(),
             ),
             user: RateLimiter::dashmap_with_hasher(
                 quota(config.user_per_second, config.user_burst, "user")?,
-                ahash::RandomState::new(),
+                KeyHasher::default(),
             ),
             checks: AtomicU64::new(0),
         })
@@ -77,5 +100,20 @@ impl RateLimits {
         user_key.push_str(account);
         self.user.check_key(&user_key).map_err(wait)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::hash::BuildHasher as _;
+
+    use super::KeyHasher;
+
+    #[test]
+    fn key_hashes_are_stable_per_hasher_and_keyed_per_hasher() {
+        let (one, two) = (KeyHasher::default(), KeyHasher::default());
+        let key = "tenant-1\u{0}user-1";
+        assert_eq!(one.hash_one(key), one.clone().hash_one(key));
+        assert_ne!(one.hash_one(key), two.hash_one(key), "each hasher has its own random keys");
     }
 }
