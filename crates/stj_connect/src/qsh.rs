@@ -64,18 +64,17 @@ impl Buffered {
 impl Sink for Buffered {
     fn put(&mut self, piece: &str) {
         let bytes = piece.as_bytes();
-        let end = self.len.saturating_add(bytes.len());
-        if end > self.buf.len() {
+        if self.len.saturating_add(bytes.len()) > self.buf.len() {
             self.flush();
-            if bytes.len() > self.buf.len() {
-                self.context.update(bytes);
-                return;
-            }
         }
         let end = self.len.saturating_add(bytes.len());
-        if let Some(slot) = self.buf.get_mut(self.len..end) {
-            slot.copy_from_slice(bytes);
-            self.len = end;
+        match self.buf.get_mut(self.len..end) {
+            Some(slot) => {
+                slot.copy_from_slice(bytes);
+                self.len = end;
+            }
+            // Longer than the whole buffer: straight in.
+            None => self.context.update(bytes),
         }
     }
 }

@@ -44,7 +44,7 @@ fn quota(per_second: u32, burst: u32, what: &'static str) -> Result<Quota, Inval
 /// key hashes cannot be predicted from outside. aHash's own runtime RNG is left off: it cannot find
 /// the kernel's getrandom in the static image and panics there.
 #[derive(Debug, Clone)]
-pub struct KeyHasher(ahash::RandomState);
+struct KeyHasher(ahash::RandomState);
 
 impl Default for KeyHasher {
     fn default() -> Self {

@@ -13,7 +13,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use tracing::Instrument as _;
-use tracing::field::{Empty, Field, Value};
+use tracing::field::Empty;
 
 /// The log target of request spans: the access log.
 pub const TARGET: &str = "access";
@@ -58,14 +58,6 @@ pub(crate) fn record_tenant(host: &str, door: stj_core::Door) {
         stj_core::Door::Connect => "connect",
         stj_core::Door::Forge => "forge",
     };
-    // One record for both fields: each record is a pass through every layer.
-    let Some(meta) = span.metadata() else { return };
-    let fields = meta.fields();
-    if let (Some(host_field), Some(door_field)) =
-        (fields.field("tenant.host"), fields.field("auth.door"))
-    {
-        let values: [(&Field, Option<&dyn Value>); 2] =
-            [(&host_field, Some(&host)), (&door_field, Some(&door))];
-        span.record_all(&fields.value_set(&values));
-    }
+    span.record("tenant.host", host);
+    span.record("auth.door", door);
 }

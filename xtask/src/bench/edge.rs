@@ -10,9 +10,9 @@
 //! request, a figure that machine noise and wrk's share of the cores do not move.
 
 use std::fs;
+use std::path::Path;
 
 use anyhow::Context as _;
-use std::path::Path;
 
 use crate::bench::proc::{self, Memory};
 use crate::bench::report::{Report, Scenario};
