@@ -199,13 +199,31 @@ impl<'t> Token<'t> {
         let tag = Decoded::<64>::decode(signature)?;
         ring::hmac::verify(key, self.signed.as_bytes(), tag.bytes())
             .map_err(|_| AuthError::Signature)?;
-        check_times(claims.as_ref().map_err(|()| AuthError::Malformed)?)
+        check_times(&claims.as_ref().map_err(|()| AuthError::Malformed)?.times())
+    }
+}
+
+/// A token's time claims, in coarse-clock ticks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Times {
+    pub(crate) issued_at: Option<u64>,
+    pub(crate) expires_at: Option<u64>,
+    pub(crate) invalid_before: Option<u64>,
+}
+
+impl Claims<'_> {
+    pub(crate) fn times(&self) -> Times {
+        Times {
+            issued_at: self.issued_at,
+            expires_at: self.expires_at,
+            invalid_before: self.invalid_before,
+        }
     }
 }
 
 /// jwt-simple's time rules with our leeway: `iat` not in the future, `nbf` passed, `exp` not
 /// passed (each only if present), on the same coarse clock; then `exp` and `iat` required.
-fn check_times(claims: &Claims<'_>) -> Result<(), AuthError> {
+pub(crate) fn check_times(claims: &Times) -> Result<(), AuthError> {
     let now = Clock::now_since_epoch().as_ticks();
     let tolerance = Coarse::from_secs(LEEWAY_SECS).as_ticks();
     let late = now.saturating_add(tolerance);

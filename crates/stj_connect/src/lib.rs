@@ -4,6 +4,7 @@
 
 mod claims;
 pub mod config;
+mod context_tokens;
 pub mod descriptor;
 // Test-only: the lean token path against the jwt-simple path it replaced.
 #[cfg(test)]

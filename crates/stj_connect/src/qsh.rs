@@ -31,6 +31,11 @@ pub fn qsh_matches(
     base_path: &str,
 ) -> bool {
     let mut expected = [0u8; 64];
+    // A claim that is not 64 characters (`context-qsh`, say) can never equal the hex digest: the
+    // API's context tokens skip hashing the request.
+    if claimed.len() != expected.len() {
+        return false;
+    }
     let digest = digest(method, raw_path, raw_query, base_path);
     hex::encode_to_slice(digest, &mut expected).is_ok() && claimed.as_bytes() == expected
 }
@@ -228,6 +233,18 @@ mod tests {
                 let want = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
                 assert_eq!(qsh("GET", path, query, ""), hex::encode(want), "{path} {query}");
             }
+        }
+    }
+
+    #[test]
+    fn only_the_exact_hex_digest_matches() {
+        let (method, path, query) = ("GET", "/ui/issue-glance", "issueKey=A-1&lic=active");
+        let hex = qsh(method, path, query, "");
+        assert!(qsh_matches(&hex, method, path, query, ""));
+        let upper = hex.to_ascii_uppercase();
+        let claims = [CONTEXT_QSH, "", &hex[..63], &format!("{hex}0"), &format!(" {hex}"), &upper];
+        for claimed in claims {
+            assert!(!qsh_matches(claimed, method, path, query, ""), "{claimed:?}");
         }
     }
 

@@ -17,6 +17,7 @@ use stj_core::{
 };
 use stj_privacy::Personal;
 
+use crate::context_tokens::ContextTokens;
 use crate::jwt::Token;
 use crate::qsh::{CONTEXT_QSH, qsh_matches};
 use crate::tenants::{Entry, TenantDirectory};
@@ -106,6 +107,8 @@ pub struct ConnectJwtAuthenticator {
     tenants: Arc<TenantDirectory>,
     /// Path prefix of the app's base URL, stripped before computing qsh.
     app_base_path: String,
+    /// Context tokens that verified against the tenant's current entry.
+    context_tokens: ContextTokens,
 }
 
 /// What a verified tenant token established.
@@ -120,7 +123,11 @@ pub(crate) struct Verified {
 
 impl ConnectJwtAuthenticator {
     pub fn new(tenants: Arc<TenantDirectory>, app_base_path: &str) -> Self {
-        Self { tenants, app_base_path: app_base_path.trim_end_matches('/').to_owned() }
+        Self {
+            tenants,
+            app_base_path: app_base_path.trim_end_matches('/').to_owned(),
+            context_tokens: ContextTokens::default(),
+        }
     }
 
     /// Verifies a tenant token: the tenant and what the claims say.
@@ -130,6 +137,19 @@ impl ConnectJwtAuthenticator {
         policy: QshPolicy,
     ) -> Result<Verified, AuthError> {
         let raw = extract_token(facts)?;
+        if let Some(recalled) = self.context_tokens.recall(&raw, |iss| self.tenants.cached(iss)) {
+            // As the full path: times (in `recall`), then qsh: `context-qsh` fits only this policy.
+            let recalled = recalled?;
+            if policy != QshPolicy::ComputedOrContext {
+                return Err(AuthError::Qsh);
+            }
+            return Ok(Verified {
+                entry: Arc::clone(&recalled.entry),
+                subject: recalled.subject.clone(),
+                context_qsh: true,
+                context_licence: recalled.context_licence,
+            });
+        }
         let token = Token::decode(&raw)?;
         let (claims, issuer) = token.read()?;
         let unavailable = |e: crate::tenants::TenantError| AuthError::Unavailable(e.into());
@@ -157,10 +177,16 @@ impl ConnectJwtAuthenticator {
         if !ok {
             return Err(AuthError::Qsh);
         }
+        let context_qsh = claims.qsh.as_deref() == Some(CONTEXT_QSH);
+        if context_qsh {
+            let subject = claims.subject.as_deref();
+            let (times, licence) = (claims.times(), claims.context_licence);
+            self.context_tokens.remember(&raw, &issuer, &entry, times, subject, licence);
+        }
         Ok(Verified {
             entry,
             subject: claims.subject.map(Cow::into_owned),
-            context_qsh: claims.qsh.as_deref() == Some(CONTEXT_QSH),
+            context_qsh,
             context_licence: claims.context_licence,
         })
     }

@@ -4,6 +4,8 @@
 //! edge` runs it next to the wrk rounds; alone: `cargo run --release -p stj_server --example
 //! edge_cpu`. Prints one JSON line: nanoseconds per request (best of five batches) for
 //! `/healthz`, the iframe page with a computed-qsh token and the JSON API with a context token.
+//! For a profiler (`valgrind --tool=callgrind`, `perf`): `edge_cpu page 2000` runs one scenario
+//! (`healthz`, `page` or `api`) with batches of 2,000 requests.
 #![expect(
     clippy::expect_used,
     clippy::print_stdout,
@@ -21,21 +23,21 @@ use stj_server::settings::TelemetryConfig;
 mod edge_tenant;
 use edge_tenant::{PAGE_PATH, PAGE_QUERY};
 
-const BATCH: u32 = 20_000;
+const DEFAULT_BATCH: u32 = 20_000;
 const UNREACHABLE: &str = "1000000000";
 
 /// Nanoseconds per request: the fastest of five batches, after a warm-up batch.
 macro_rules! per_request {
-    ($app:expr, $make:expr) => {{
+    ($app:expr, $batch:expr, $make:expr) => {{
         let mut best = f64::MAX;
         for batch in 0..6 {
             let started = std::time::Instant::now();
-            for _ in 0..BATCH {
+            for _ in 0..$batch {
                 let response = call_service($app, $make.to_request()).await;
                 assert_eq!(response.status().as_u16(), 200, "request refused");
             }
             if batch > 0 {
-                best = best.min(started.elapsed().as_nanos() as f64 / f64::from(BATCH));
+                best = best.min(started.elapsed().as_nanos() as f64 / f64::from($batch));
             }
         }
         best
@@ -44,6 +46,10 @@ macro_rules! per_request {
 
 #[actix_web::main]
 async fn main() {
+    let mut args = std::env::args().skip(1);
+    let only = args.next();
+    let batch: u32 = args.next().map_or(DEFAULT_BATCH, |n| n.parse().expect("batch size"));
+    let runs = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let settings = edge_tenant::settings(&[
         ("APP__HTTP__RATE_LIMIT__TENANT_PER_SECOND", UNREACHABLE),
         ("APP__HTTP__RATE_LIMIT__TENANT_BURST", UNREACHABLE),
@@ -57,20 +63,32 @@ async fn main() {
     edge_tenant::install(&settings, &state).await;
     let app = init_service(stj_http::app(web::Data::new(state))).await;
 
-    let healthz = per_request!(&app, TestRequest::get().uri("/healthz"));
-    let page_token = edge_tenant::page_token();
-    let page_uri = format!("{PAGE_PATH}?{PAGE_QUERY}");
-    let page = per_request!(
-        &app,
-        TestRequest::get().uri(&page_uri).insert_header(("Authorization", page_token.as_str()))
-    );
-    let api_token = edge_tenant::context_token();
-    let api = per_request!(
-        &app,
-        TestRequest::get()
-            .uri("/api/v1/context")
-            .insert_header(("Authorization", api_token.as_str()))
-    );
-    let report = serde_json::json!({ "healthz_ns": healthz, "page_ns": page, "api_ns": api });
+    let mut report = serde_json::Map::new();
+    if runs("healthz") {
+        let ns = per_request!(&app, batch, TestRequest::get().uri("/healthz"));
+        report.insert("healthz_ns".into(), ns.into());
+    }
+    if runs("page") {
+        let token = edge_tenant::page_token();
+        let uri = format!("{PAGE_PATH}?{PAGE_QUERY}");
+        let ns = per_request!(
+            &app,
+            batch,
+            TestRequest::get().uri(&uri).insert_header(("Authorization", token.as_str()))
+        );
+        report.insert("page_ns".into(), ns.into());
+    }
+    if runs("api") {
+        let token = edge_tenant::context_token();
+        let ns = per_request!(
+            &app,
+            batch,
+            TestRequest::get()
+                .uri("/api/v1/context")
+                .insert_header(("Authorization", token.as_str()))
+        );
+        report.insert("api_ns".into(), ns.into());
+    }
+    let report = serde_json::Value::Object(report);
     println!("{report}");
 }

@@ -11,6 +11,8 @@ mod concurrency;
 #[cfg(test)]
 mod config_files;
 #[cfg(test)]
+mod context_tokens;
+#[cfg(test)]
 mod descriptor_schema;
 #[cfg(test)]
 mod doors;
