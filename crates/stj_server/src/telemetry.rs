@@ -20,7 +20,9 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 
 use crate::settings::TelemetryConfig;
 
+mod json_lines;
 mod span_fields;
+use json_lines::JsonLines;
 use span_fields::AppendingJsonFields;
 
 /// Crates (log targets, prefixes included) held at `info` or below.
@@ -77,9 +79,7 @@ where
         Box::new(tracing_subscriber::registry().with(layer.with_filter(filter)))
     } else {
         let json = layer
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
+            .event_format(JsonLines::new(tracing_subscriber::fmt::time::SystemTime))
             .fmt_fields(AppendingJsonFields);
         Box::new(tracing_subscriber::registry().with(json.with_filter(filter)))
     }

@@ -119,7 +119,7 @@ impl Visit for Pairs<'_> {
 
 /// `text` as a JSON string (serde_json's escaping). serde_json escapes only `"`, `\\` and control
 /// characters below U+0020; text without them (route patterns, hosts, methods) is copied as it is.
-fn string(out: &mut dyn Write, text: &str) {
+pub(super) fn string(out: &mut dyn Write, text: &str) {
     if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
         out.write_char('"').unwrap_or(());
         out.write_str(text).unwrap_or(());
