@@ -19,8 +19,10 @@ use crate::jwt::{Times, check_times};
 use crate::tenants::Entry;
 
 /// Bound on remembered tokens: when full, all are forgotten (each is verified again on next use).
-/// A token and what it established take about half a KiB, so at most about 2 MiB.
-pub(crate) const MAX_REMEMBERED: usize = 4096;
+pub(crate) const MAX_REMEMBERED: usize = 2048;
+/// Longest token remembered (Jira's context tokens are under 1 KiB; a longer one is verified each
+/// time), so the map holds at most about 5 MiB whatever tokens a tenant mints with its own secret.
+pub(crate) const MAX_REMEMBERED_LEN: usize = 2048;
 
 /// What a verified context token established, and against which tenant entry.
 #[derive(Debug)]
@@ -82,7 +84,9 @@ impl ContextTokens {
         subject: Option<&str>,
         context_licence: Option<Licence>,
     ) {
-        let Some(key) = signature(token) else { return };
+        let Some(key) = signature(token).filter(|_| token.len() <= MAX_REMEMBERED_LEN) else {
+            return;
+        };
         let map = self.map.pin();
         if map.len() >= MAX_REMEMBERED {
             map.clear();
@@ -173,6 +177,17 @@ mod tests {
         let answer = tokens.recall(TOKEN, |_| Some(Arc::clone(&entry))).unwrap();
         assert!(matches!(answer, Err(AuthError::Expired)), "{answer:?}");
         assert_eq!(tokens.len(), 0, "an expired token is forgotten");
+    }
+
+    #[test]
+    fn a_long_token_is_not_remembered() {
+        let (tokens, entry) = (ContextTokens::default(), entry());
+        let long = format!("h.{}.s", "p".repeat(MAX_REMEMBERED_LEN));
+        remember(&tokens, &long, &entry, times(600));
+        assert_eq!(tokens.len(), 0);
+        let longest = format!("h.{}.s", "p".repeat(MAX_REMEMBERED_LEN - 4));
+        remember(&tokens, &longest, &entry, times(600));
+        assert_eq!(tokens.len(), 1);
     }
 
     #[test]
