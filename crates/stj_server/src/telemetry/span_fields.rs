@@ -14,9 +14,9 @@ use tracing_subscriber::fmt::{FormatFields, FormattedFields};
 /// Bytes reserved for a span's fields: the request span's seven come to about 150.
 const SPAN_FIELDS_CAPACITY: usize = 192;
 
-/// `FormatFields` for spans in the JSON log: `{"name":value,…}`, valid JSON for the JSON event
-/// formatter, which parses it when it prints a span. A field recorded twice appears twice; the
-/// last one wins when the object is read.
+/// `FormatFields` for spans in the JSON log: `{"name":value,…}`, valid JSON that the line formatter
+/// (`json_lines`) copies into each line, sorted. A field recorded twice appears twice here; the
+/// line keeps the last, as a parsed object would.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AppendingJsonFields;
 
