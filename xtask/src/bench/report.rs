@@ -80,12 +80,11 @@ impl Report {
     }
 
     fn meets_targets(&self) -> bool {
-        let mut judged = self.scenarios.iter().filter(|s| s.kind.judged()).peekable();
-        let measured = judged.peek().is_some();
-        let (fast, near) = judged.fold((true, true), |(fast, near), s| {
-            (fast && s.p99_ms() <= TARGET_P99_MS, near && self.ratio(s) >= TARGET_RATIO)
-        });
-        measured && near && fast && self.peak_mib().is_some_and(|mib| mib <= TARGET_PEAK_MIB)
+        let judged: Vec<&Scenario> = self.scenarios.iter().filter(|s| s.kind.judged()).collect();
+        let within = |s: &&Scenario| self.ratio(s) >= TARGET_RATIO && s.p99_ms() <= TARGET_P99_MS;
+        !judged.is_empty()
+            && judged.iter().all(within)
+            && self.peak_mib().is_some_and(|mib| mib <= TARGET_PEAK_MIB)
     }
 
     pub(crate) fn print(&self) {

@@ -7,16 +7,15 @@
 //! values as serde_json writes them). Whatever it cannot copy so (a value it did not write, a
 //! `log` record) goes the stock way. `the_line_is_the_stock_formatters_line` compares the two.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
-use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::{Format, Json, Writer};
 use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::LookupSpan;
 
-use super::span_fields::string;
+use super::span_fields::{Pairs, string};
 
 /// Lines as `Format<Json, T>` with `flatten_event(true)` and `with_current_span(false)` writes them.
 #[derive(Debug)]
@@ -61,7 +60,7 @@ where
         line.push_str(",\"level\":\"");
         line.push_str(meta.level().as_str());
         line.push('"');
-        event.record(&mut EventFields { out: &mut line });
+        event.record(&mut Pairs::event_fields(&mut line));
         line.push_str(",\"target\":");
         string(&mut line, meta.target());
         let listed = event.parent().and_then(|id| ctx.span(id)).or_else(|| ctx.lookup_current());
@@ -84,55 +83,6 @@ where
     }
 }
 
-/// The event's own fields as tracing-serde writes them: `,"name":value` in recording order.
-struct EventFields<'a> {
-    out: &'a mut String,
-}
-
-impl EventFields<'_> {
-    fn key(&mut self, field: &Field) {
-        self.out.push(',');
-        string(self.out, field.name());
-        self.out.push(':');
-    }
-
-    fn json(&mut self, field: &Field, value: &impl serde::Serialize) {
-        self.key(field);
-        self.out.push_str(&serde_json::to_string(value).unwrap_or_else(|_| "null".into()));
-    }
-}
-
-impl Visit for EventFields<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.key(field);
-        string(self.out, value);
-    }
-
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.key(field);
-        self.out.push_str(if value { "true" } else { "false" });
-    }
-
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.key(field);
-        let _ = write!(self.out, "{value}");
-    }
-
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.key(field);
-        let _ = write!(self.out, "{value}");
-    }
-
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.json(field, &value);
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.key(field);
-        string(self.out, &format!("{value:?}"));
-    }
-}
-
 /// One span of the list: its fields, then `"name"`. Copied when every value is one this app's
 /// field formatter writes as serde_json would re-write it; else re-written through a `Value`.
 fn span_object(out: &mut String, fields: &str, name: &str) {
@@ -141,19 +91,11 @@ fn span_object(out: &mut String, fields: &str, name: &str) {
         Some(mut pairs) => {
             // A `Value` object is a sorted map, and a repeated key keeps its last value.
             pairs.sort_by(|a, b| a.0.cmp(b.0));
-            let mut written = 0_usize;
             for (i, (key, pair)) in pairs.iter().enumerate() {
-                if pairs.get(i.saturating_add(1)).is_some_and(|next| next.0 == *key) {
-                    continue;
-                }
-                if written > 0 {
+                if pairs.get(i.saturating_add(1)).is_none_or(|next| next.0 != *key) {
+                    out.push_str(pair);
                     out.push(',');
                 }
-                out.push_str(pair);
-                written = written.saturating_add(1);
-            }
-            if written > 0 {
-                out.push(',');
             }
         }
         None => rewritten(out, fields),

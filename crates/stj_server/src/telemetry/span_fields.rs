@@ -27,7 +27,7 @@ impl<'writer> FormatFields<'writer> for AppendingJsonFields {
         fields: R,
     ) -> fmt::Result {
         writer.write_char('{')?;
-        let mut pairs = Pairs { out: &mut writer, first: true };
+        let mut pairs = Pairs::span_fields(&mut writer, true);
         fields.record(&mut pairs);
         writer.write_char('}')
     }
@@ -53,7 +53,7 @@ impl<'writer> FormatFields<'writer> for AppendingJsonFields {
                 true
             }
         };
-        let mut pairs = Pairs { out: object, first };
+        let mut pairs = Pairs::span_fields(object, first);
         fields.record(&mut pairs);
         object.push('}');
         Ok(())
@@ -62,12 +62,24 @@ impl<'writer> FormatFields<'writer> for AppendingJsonFields {
 
 /// Writes `"name":value` pairs, comma-separated, values as JSON. Writing to a `String` or to the
 /// formatter's buffer cannot fail, so write results are not checked.
-struct Pairs<'a> {
+pub(super) struct Pairs<'a> {
     out: &'a mut dyn Write,
     first: bool,
+    /// Floats as serde_json writes them (`100.0`, `1e+21`): an event's fields, as tracing-serde
+    /// writes them. A span's keep `Display`'s form, which the stock path's re-reading gave them.
+    serde_floats: bool,
 }
 
-impl Pairs<'_> {
+impl<'a> Pairs<'a> {
+    /// An event's fields after the line's first members: each pair led by a comma.
+    pub(super) fn event_fields(out: &'a mut dyn Write) -> Self {
+        Self { out, first: false, serde_floats: true }
+    }
+
+    fn span_fields(out: &'a mut dyn Write, first: bool) -> Self {
+        Self { out, first, serde_floats: false }
+    }
+
     fn key(&mut self, field: &Field) {
         if !self.first {
             self.out.write_char(',').unwrap_or(());
@@ -103,7 +115,11 @@ impl Visit for Pairs<'_> {
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
-        if value.is_finite() {
+        if self.serde_floats {
+            self.key(field);
+            let text = serde_json::to_string(&value);
+            self.out.write_str(text.as_deref().unwrap_or("null")).unwrap_or(());
+        } else if value.is_finite() {
             self.number(field, value);
         } else {
             self.key(field);

@@ -1,8 +1,5 @@
 //! `JsonLines` against the stock JSON formatter it replaces, line for line, on the same events.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use tracing::field::Empty;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::FormatTime;
@@ -10,19 +7,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 
 use super::*;
 use crate::telemetry::span_fields::AppendingJsonFields;
-
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use crate::telemetry::tests::Sink;
 
 #[derive(Clone, Copy)]
 struct Fixed;
