@@ -4,7 +4,8 @@
 //! * **edge** ([`edge`]): `/healthz`, the iframe page (HS256, computed qsh) and the JSON API
 //!   (context token) under `wrk` load with the access log on; medians of alternating rounds, the
 //!   ratio of each to `/healthz` (target: at least 80%), p99 (at most 3 ms), the app's and wrk's
-//!   CPU shares, the app's peak RSS (at most 20 MiB); `target/bench/edge.json`.
+//!   CPU shares, the app's peak RSS (at most 20 MiB), and the machine's floor (nginx answering
+//!   `/healthz`'s bytes statically under the same load); `target/bench/edge.json`.
 //! * **subtasks** ([`subtasks`]): one application of 200 subtasks with 50 ms added to every Jira
 //!   call; wall time against the ideal (target: at most 1.15x) and the Jira calls by route
 //!   (`target/bench/subtasks.json`).
@@ -13,6 +14,7 @@
 //! ([`stack`]). Tokens carry an active licence, so no request reaches Jira during the load.
 
 mod edge;
+mod floor;
 mod proc;
 mod report;
 mod stack;
@@ -112,6 +114,10 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     anyhow::ensure!(
         !options.edge || shell::has_program("wrk"),
         "wrk is not installed: run `cargo xtask tools` (Debian package wrk)"
+    );
+    anyhow::ensure!(
+        !options.edge || shell::has_program(floor::NGINX),
+        "nginx is not installed: run `cargo xtask tools` (Debian package nginx)"
     );
     shell::run(cargo().args(["build", "--release", "-p", "stj_server", "-p", "stj_jira_sandbox"]))?;
     let out_dir = target_dir().join("bench");

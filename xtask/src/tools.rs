@@ -56,13 +56,16 @@ pub(crate) fn ensure() -> anyhow::Result<()> {
 
 /// Debian packages the gates run: Chromium for the browser tests (`cargo xtask ui`), buildah
 /// for the image (`cargo xtask image`, no daemon), wrk for the edge benchmark (`cargo xtask
-/// bench`: a C load generator that stays far from saturating before the app does). Installed
+/// bench`: a C load generator that stays far from saturating before the app does) and nginx for
+/// its machine floor (run in the foreground by the bench; the package's own service is not
+/// started where `policy-rc.d` forbids it, as in containers). Installed
 /// with apt-get when missing (CI runs as root; elsewhere the message says what to install).
 fn ensure_debian_packages() -> anyhow::Result<()> {
     const PACKAGES: &[(&str, &str)] = &[
         ("chromium", "/usr/bin/chromium"),
         ("buildah", "/usr/bin/buildah"),
         ("wrk", "/usr/bin/wrk"),
+        ("nginx", "/usr/sbin/nginx"),
     ];
     // A browser named by STJ_CHROMIUM (e.g. a CI runner's Chrome) stands in for Debian's.
     let browser_given = env_var("STJ_CHROMIUM").is_some_and(|path| Path::new(&path).exists());
@@ -73,7 +76,7 @@ fn ensure_debian_packages() -> anyhow::Result<()> {
         .map(|(name, _)| *name)
         .collect();
     if missing.is_empty() {
-        note("tools: chromium, buildah, wrk present");
+        note("tools: chromium, buildah, wrk, nginx present");
         return Ok(());
     }
     note(format_args!("tools: installing Debian packages {missing:?}"));

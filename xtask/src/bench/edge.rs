@@ -15,6 +15,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
+use crate::bench::floor::Floor;
 use crate::bench::proc::{self, Memory};
 use crate::bench::report::{Report, Scenario};
 use crate::bench::stack::Stack;
@@ -34,11 +35,14 @@ pub(crate) enum Kind {
     Page,
     Api,
     Forge,
+    /// nginx answering `/healthz`'s bytes from a static rule ([`Floor`]): what this machine
+    /// allows any server under the same load.
+    Floor,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 5] =
-        [Kind::Healthz, Kind::HealthzCarrying, Kind::Page, Kind::Api, Kind::Forge];
+    pub(crate) const ALL: [Kind; 6] =
+        [Kind::Healthz, Kind::HealthzCarrying, Kind::Page, Kind::Api, Kind::Forge, Kind::Floor];
 
     /// Whether the edge targets (ratio to `/healthz`, p99) are for this scenario: the Connect page
     /// and API. The Forge door's RS256 verification cannot reach them (issue 9's note: one RSA
@@ -54,13 +58,16 @@ impl Kind {
             Kind::Page => "GET /ui/issue-glance (HS256, qsh)",
             Kind::Api => "GET /api/v1/context (context JWT)",
             Kind::Forge => "GET /api/v1/context (Forge FIT)",
+            Kind::Floor => "floor: nginx, /healthz's bytes",
         }
     }
 
     /// URL and token headers for one run, minted now.
-    fn target(self, stack: &Stack, client_key: &str) -> anyhow::Result<(String, Vec<String>)> {
+    fn target(self, on: &Servers<'_>) -> anyhow::Result<(String, Vec<String>)> {
+        let (stack, client_key) = (on.stack, on.client_key.as_str());
         let api = format!("{}/api/v1/context", stack.app_url);
         Ok(match self {
+            Kind::Floor => (on.floor.url.clone(), Vec::new()),
             Kind::Healthz => (format!("{}/healthz", stack.app_url), Vec::new()),
             Kind::HealthzCarrying => {
                 let (_, token) = stack.iframe(client_key, PAGE_PATH, PAGE_QUERY)?;
@@ -88,8 +95,27 @@ impl Kind {
     }
 }
 
+/// What the scenarios load: the app (with its installed tenant) and the floor beside it.
+struct Servers<'a> {
+    stack: &'a Stack,
+    client_key: String,
+    floor: Floor,
+}
+
+impl Servers<'_> {
+    /// The processes whose CPU answers `kind`.
+    fn pids(&self, kind: Kind) -> Vec<u32> {
+        match kind {
+            Kind::Floor => self.floor.pids(),
+            _ => vec![self.stack.app.id()],
+        }
+    }
+}
+
 pub(crate) fn run(stack: &Stack, options: &Options, out_dir: &Path) -> anyhow::Result<()> {
     let client_key = stack.install()?;
+    let floor = Floor::start(&stack.control, &stack.app_url, out_dir)?;
+    let on = Servers { stack, client_key, floor };
     let wrk = Wrk::new(options.threads, options.connections, out_dir)?;
     note(format_args!(
         "\nbench edge: wrk, {} threads, {} keep-alive connections, {} s warm-up then {} rounds of \
@@ -100,13 +126,13 @@ pub(crate) fn run(stack: &Stack, options: &Options, out_dir: &Path) -> anyhow::R
     let lines_before = stack.log_lines();
     if options.warmup > 0 {
         for kind in Kind::ALL {
-            once(stack, &wrk, kind, &client_key, options.warmup, pid)?;
+            once(&on, &wrk, kind, options.warmup)?;
         }
     }
     let mut runs: Vec<(Kind, Run)> = Vec::new();
     for round in 1..=options.edge_rounds {
         for kind in Kind::ALL {
-            let run = once(stack, &wrk, kind, &client_key, options.seconds, pid)?;
+            let run = once(&on, &wrk, kind, options.seconds)?;
             note(format_args!(
                 "bench edge: round {round}: {:<36} {:>9.0} req/s, p99 {:.2} ms",
                 kind.label(),
@@ -116,11 +142,7 @@ pub(crate) fn run(stack: &Stack, options: &Options, out_dir: &Path) -> anyhow::R
             runs.push((kind, run));
         }
     }
-    let profile = if options.profile {
-        Some(profile(stack, &wrk, &client_key, options, out_dir)?)
-    } else {
-        None
-    };
+    let profile = if options.profile { Some(profile(&on, &wrk, options, out_dir)?) } else { None };
     let memory: Option<Memory> = proc::memory(pid);
     let in_process = in_process()?;
     let scenarios: Vec<Scenario> = Kind::ALL
@@ -162,16 +184,9 @@ fn in_process() -> anyhow::Result<serde_json::Value> {
     serde_json::from_str(line).with_context(|| format!("edge_cpu printed {line:?}"))
 }
 
-fn once(
-    stack: &Stack,
-    wrk: &Wrk,
-    kind: Kind,
-    client_key: &str,
-    seconds: u64,
-    pid: u32,
-) -> anyhow::Result<Run> {
-    let (url, headers) = kind.target(stack, client_key)?;
-    let run = wrk.run(&url, &headers, seconds, pid)?;
+fn once(on: &Servers<'_>, wrk: &Wrk, kind: Kind, seconds: u64) -> anyhow::Result<Run> {
+    let (url, headers) = kind.target(on)?;
+    let run = wrk.run(&url, &headers, seconds, &on.pids(kind))?;
     anyhow::ensure!(
         run.errors == 0,
         "{}: {} requests failed or were refused",
@@ -185,18 +200,17 @@ fn once(
 /// `--profile`: `perf record -g` of the app during one more page run; the top user-space symbols
 /// (self time) from `perf report`, also in `perf-report.txt`.
 fn profile(
-    stack: &Stack,
+    on: &Servers<'_>,
     wrk: &Wrk,
-    client_key: &str,
     options: &Options,
     out_dir: &Path,
 ) -> anyhow::Result<Vec<String>> {
     let data = out_dir.join("perf.data");
-    let pid = stack.app.id();
+    let pid = on.stack.app.id();
     let mut perf = std::process::Command::new("perf");
     perf.args(["record", "-g", "-F", "499", "-o"]).arg(&data).args(["-p", &pid.to_string()]);
     let mut recorder = crate::shell::Background::spawn("perf record", &mut perf)?;
-    let result = once(stack, wrk, Kind::Page, client_key, options.seconds, pid);
+    let result = once(on, wrk, Kind::Page, options.seconds);
     // perf writes its file on SIGINT; `Background` would SIGKILL it.
     crate::shell::output(
         std::process::Command::new("kill").args(["-INT", &recorder.id().to_string()]),

@@ -68,7 +68,25 @@ fn percent(share: Option<f64>) -> String {
 
 impl Report {
     fn healthz(&self) -> f64 {
-        self.scenarios.iter().find(|s| s.kind == Kind::Healthz).map_or(0.0, Scenario::per_second)
+        self.scenario(Kind::Healthz).map_or(0.0, Scenario::per_second)
+    }
+
+    fn scenario(&self, kind: Kind) -> Option<&Scenario> {
+        self.scenarios.iter().find(|s| s.kind == kind)
+    }
+
+    /// What the floor (nginx, static) says of this machine; empty without a floor run.
+    fn floor_line(&self) -> String {
+        let Some(floor) = self.scenario(Kind::Floor) else { return String::new() };
+        let reach = if floor.p99_ms() <= TARGET_P99_MS { "met" } else { "NOT met even" };
+        format!(
+            "\nmachine floor (nginx answering /healthz's bytes from a static rule, access log on, \
+             same load): {:.0} req/s, p99 {:.2} ms; the app's /healthz makes {:.0}% of its \
+             throughput; p99 <= {TARGET_P99_MS} ms is {reach} by this static server here",
+            floor.per_second(),
+            floor.p99_ms(),
+            self.healthz() / floor.per_second().max(f64::EPSILON) * 100.0,
+        )
     }
 
     fn ratio(&self, scenario: &Scenario) -> f64 {
@@ -142,12 +160,13 @@ impl Report {
             api - healthz
         );
         note(format_args!(
-            "\n{table}{in_process}\ntargets (the Connect page and API): >= {:.0}% of /healthz, p99 <= {TARGET_P99_MS} ms, peak RSS <= \
+            "\n{table}{in_process}{}\ntargets (the Connect page and API): >= {:.0}% of /healthz, p99 <= {TARGET_P99_MS} ms, peak RSS <= \
              {TARGET_PEAK_MIB} MiB: {verdict}\n\
              app memory: {memory}\n\
              CPU shares are of all {cores} cores (100% = every core busy): the app's next to wrk's, \
              so a saturated client would show (wrk runs on the same machine)\n\
              access-log lines written during the scenario: {}; licence calls to Jira: {}{profile}",
+            self.floor_line(),
             TARGET_RATIO * 100.0,
             self.log_lines,
             self.licence_calls,
@@ -194,6 +213,11 @@ impl Report {
             "target_p99_ms": TARGET_P99_MS,
             "target_peak_rss_mib": TARGET_PEAK_MIB,
             "meets_targets": self.meets_targets(),
+            "floor": self.scenario(Kind::Floor).map(|f| json!({
+                "server": "nginx, static answer with /healthz's bytes, access log on",
+                "requests_per_second_median": f.per_second(),
+                "p99_ms_median": f.p99_ms(),
+            })),
             "app_peak_rss_kib": self.memory.map(|m| m.peak_kib),
             "app_rss_kib_at_end": self.memory.map(|m| m.current_kib),
             "licence_calls_to_jira": self.licence_calls,
@@ -230,6 +254,7 @@ mod tests {
                 scenario(Kind::Page, page, 2.0),
                 scenario(Kind::Api, 90.0, api_p99_ms),
                 scenario(Kind::Forge, 30.0, 9.0),
+                scenario(Kind::Floor, 150.0, 4.0),
             ],
             memory: Some(Memory { peak_kib: 18 * 1024, current_kib: 18 * 1024 }),
             licence_calls: 0,
@@ -243,12 +268,23 @@ mod tests {
     fn the_targets_judge_the_connect_page_and_api_only() {
         assert!(
             report(80.0, 3.0).meets_targets(),
-            "Forge and the carrying /healthz are not judged"
+            "Forge, the carrying /healthz and the floor are not judged"
         );
         assert!(!report(79.0, 3.0).meets_targets(), "page below 80 %");
         assert!(!report(85.0, 3.1).meets_targets(), "API p99 above 3 ms");
         let mut no_memory = report(85.0, 1.0);
         no_memory.memory = None;
         assert!(!no_memory.meets_targets());
+    }
+
+    #[test]
+    fn the_floor_line_says_whether_the_p99_target_is_in_reach() {
+        let line = report(85.0, 1.0).floor_line();
+        assert!(line.contains("150 req/s, p99 4.00 ms"), "{line}");
+        assert!(line.contains("makes 67% of its throughput"), "{line}");
+        assert!(line.contains("p99 <= 3 ms is NOT met even by this static server"), "{line}");
+        let mut no_floor = report(85.0, 1.0);
+        no_floor.scenarios.retain(|s| s.kind != Kind::Floor);
+        assert!(no_floor.floor_line().is_empty());
     }
 }

@@ -56,13 +56,13 @@ impl Wrk {
     }
 
     /// `GET url` for `seconds`, with `headers` (`Name: value`; never echoed: they carry tokens)
-    /// on every request.
+    /// on every request; the server's CPU is that of the processes `server_pids`.
     pub(crate) fn run(
         &self,
         url: &str,
         headers: &[String],
         seconds: u64,
-        app_pid: u32,
+        server_pids: &[u32],
     ) -> anyhow::Result<Run> {
         let mut cmd = Command::new("wrk");
         cmd.args(["--threads", &self.threads.to_string()])
@@ -75,11 +75,13 @@ impl Wrk {
         }
         cmd.arg(url);
         let client_before = proc::waited_children_ticks();
-        let app_before = proc::cpu_ticks(app_pid);
+        let server_ticks =
+            || server_pids.iter().map(|pid| proc::cpu_ticks(*pid)).sum::<Option<u64>>();
+        let app_before = server_ticks();
         let started = Instant::now();
         let output = cmd.output().context("cannot run wrk (`cargo xtask tools` installs it)")?;
         let wall = started.elapsed().as_secs_f64();
-        let app = proc::cpu_ticks(app_pid).zip(app_before).map(|(a, b)| a.saturating_sub(b));
+        let app = server_ticks().zip(app_before).map(|(a, b)| a.saturating_sub(b));
         let client =
             proc::waited_children_ticks().zip(client_before).map(|(a, b)| a.saturating_sub(b));
         let stdout = String::from_utf8_lossy(&output.stdout);
