@@ -92,13 +92,15 @@ impl<'de> Visitor<'de> for ClaimsVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claims<'de>, A::Error> {
         let mut claims = Claims::default();
-        let mut seen: Vec<Field> = Vec::new();
+        // One bit per named claim (`Field` has 11 variants): a set without an allocation.
+        let mut seen: u16 = 0;
         while let Some(field) = map.next_key::<Field>()? {
             if field != Field::Other {
-                if seen.contains(&field) {
+                let bit = 1u16 << (field as u16);
+                if seen & bit != 0 {
                     return Err(de::Error::custom("duplicate claim"));
                 }
-                seen.push(field);
+                seen |= bit;
             }
             match field {
                 Field::Iat => claims.issued_at = Some(map.next_value::<Timestamp>()?.0),

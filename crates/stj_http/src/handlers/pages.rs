@@ -2,7 +2,7 @@
 //! them) and no request data; its module asks the host for context through the host seam
 //! (`static/host.js`) and renders itself.
 
-use actix_web::http::header::ContentType;
+use actix_web::http::header::{CONTENT_TYPE, ContentType, HeaderValue};
 use actix_web::{HttpResponse, web};
 
 use crate::assets;
@@ -46,8 +46,11 @@ fn app_page(state: &EdgeState, slot: usize, title: &str, view: &str, module: &st
         Some(cell) => cell.get_or_init(|| render(state, title, view, module).into()).clone(),
         None => render(state, title, view, module).into(),
     };
-    HttpResponse::Ok().content_type(ContentType::html()).body(page)
+    HttpResponse::Ok().insert_header((CONTENT_TYPE, HTML)).body(page)
 }
+
+/// `ContentType::html()`'s value, built once: the typed header formats its mime on every response.
+const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
 
 fn render(state: &EdgeState, title: &str, view: &str, module: &str) -> String {
     let v = assets::version();
