@@ -41,17 +41,26 @@ impl Floor {
             .with_context(|| format!("cannot write {}", conf.display()))?;
         let mut cmd = Command::new(NGINX);
         cmd.arg("-p").arg(&dir).arg("-c").arg(&conf).arg("-e").arg(dir.join("error.log"));
-        let mut server = Background::spawn("nginx (machine floor)", &mut cmd)?;
-        let url = format!("http://127.0.0.1:{port}/healthz");
+        let server = Background::spawn("nginx (machine floor)", &mut cmd)?;
+        // Owned by `Self` from here, so every way out stops its workers too (`Drop`).
+        let mut floor = Self { server, url: format!("http://127.0.0.1:{port}/healthz") };
         for _ in 0..100 {
-            server.ensure_running()?;
-            if control.get(&url).call().is_ok() {
-                note(format_args!("bench: machine floor (nginx) at {url}, pid {}", server.id()));
-                return Ok(Self { server, url });
+            floor.server.ensure_running()?;
+            if control.get(&floor.url).call().is_ok() {
+                note(format_args!(
+                    "bench: machine floor (nginx) at {}, pid {}",
+                    floor.url,
+                    floor.server.id()
+                ));
+                return Ok(floor);
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        anyhow::bail!("nginx did not answer {url} (see {})", dir.join("error.log").display())
+        anyhow::bail!(
+            "nginx did not answer {} (see {})",
+            floor.url,
+            dir.join("error.log").display()
+        )
     }
 
     /// The master and its worker processes: the CPU that answers.
