@@ -1,14 +1,15 @@
 //! The edge scenario: `/healthz` (bare, and carrying the page's token, unread: what the token's
-//! bytes cost before anything verifies it), the issue-glance iframe page with a computed-qsh HS256 token
-//! (in the header, as a page load's first request carries it in the query) and the JSON API with a
-//! context token (`/api/v1/context`: verification, rate limits, licence from the token, a small
-//! JSON answer; no Jira call) and the same API through the Forge door (a Forge Invocation Token,
-//! RS256 by the sandbox's JWKS, with the request's `x-forge-oauth-user`), each under the same wrk
-//! load with the access log on. A warm-up run
-//! each, then rounds that take them in turn, so drift on a shared machine hits all alike.
-//! Tokens are minted just before each run, so none expires during it. Last, the `edge_cpu` example
-//! times the same three requests in process (one thread, no sockets): the app's own CPU per
-//! request, a figure that machine noise and wrk's share of the cores do not move.
+//! bytes cost before anything verifies it), the issue-glance iframe page with a computed-qsh
+//! HS256 token (in the header, as a page load's first request carries it in the query) and the
+//! JSON API with a context token (`/api/v1/context`: verification, rate limits, licence from the
+//! token, a small JSON answer; no Jira call) and the same API through the Forge door (a Forge
+//! Invocation Token, RS256 by the sandbox's JWKS, with the request's `x-forge-oauth-user`), each
+//! under the same wrk load with the access log on, and beside them the machine's floor (nginx,
+//! [`Floor`]). A warm-up run each, then rounds that take them in turn, so drift on a shared
+//! machine hits all alike. Tokens are minted just before each run, so none expires during it.
+//! Last, the `edge_cpu` example times the same three requests in process (one thread, no
+//! sockets): the app's own CPU per request, a figure that machine noise and wrk's share of the
+//! cores do not move.
 
 use std::fs;
 use std::path::Path;
@@ -35,8 +36,8 @@ pub(crate) enum Kind {
     Page,
     Api,
     Forge,
-    /// nginx answering `/healthz`'s bytes from a static rule ([`Floor`]): what this machine
-    /// allows any server under the same load.
+    /// nginx answering `/healthz`'s bytes from a static rule ([`Floor`]): what this machine gives
+    /// a server that does next to nothing per request, under the same load.
     Floor,
 }
 

@@ -42,7 +42,8 @@ pub(crate) struct Run {
     pub(crate) max_us: f64,
     /// Socket errors, timeouts and answers other than 2xx/3xx.
     pub(crate) errors: u64,
-    pub(crate) app_cpu: Option<f64>,
+    /// The server's processes (the app, or nginx for the floor).
+    pub(crate) server_cpu: Option<f64>,
     pub(crate) client_cpu: Option<f64>,
 }
 
@@ -77,11 +78,11 @@ impl Wrk {
         let client_before = proc::waited_children_ticks();
         let server_ticks =
             || server_pids.iter().map(|pid| proc::cpu_ticks(*pid)).sum::<Option<u64>>();
-        let app_before = server_ticks();
+        let server_before = server_ticks();
         let started = Instant::now();
         let output = cmd.output().context("cannot run wrk (`cargo xtask tools` installs it)")?;
         let wall = started.elapsed().as_secs_f64();
-        let app = server_ticks().zip(app_before).map(|(a, b)| a.saturating_sub(b));
+        let server = server_ticks().zip(server_before).map(|(a, b)| a.saturating_sub(b));
         let client =
             proc::waited_children_ticks().zip(client_before).map(|(a, b)| a.saturating_sub(b));
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -97,7 +98,7 @@ impl Wrk {
             .with_context(|| format!("wrk printed no summary: {stdout}"))?;
         let summary: Value = serde_json::from_str(summary).context("wrk summary")?;
         let share = |ticks: Option<u64>| ticks.map(|t| cpu_share(t, wall));
-        parse(&summary, share(app), share(client))
+        parse(&summary, share(server), share(client))
     }
 }
 
@@ -107,7 +108,7 @@ fn cpu_share(ticks: u64, wall: f64) -> f64 {
     ticks as f64 / TICKS_PER_SECOND as f64 / wall.max(f64::EPSILON) / cores
 }
 
-fn parse(summary: &Value, app_cpu: Option<f64>, client_cpu: Option<f64>) -> anyhow::Result<Run> {
+fn parse(summary: &Value, server_cpu: Option<f64>, client_cpu: Option<f64>) -> anyhow::Result<Run> {
     let number = |name: &str| {
         summary
             .get(name)
@@ -128,7 +129,7 @@ fn parse(summary: &Value, app_cpu: Option<f64>, client_cpu: Option<f64>) -> anyh
         p99_us: number("p99_us")?,
         max_us: number("max_us")?,
         errors,
-        app_cpu,
+        server_cpu,
         client_cpu,
     })
 }
